@@ -1,0 +1,98 @@
+// Package root assembles the command tree and maps errors to exit codes.
+package root
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/clientassert/clientassert/pkg/cmd/version"
+	"github.com/clientassert/clientassert/pkg/cmdutil"
+	"github.com/clientassert/clientassert/pkg/iostreams"
+)
+
+// Build information, set with -ldflags "-X ...root.buildVersion=..." at release.
+var (
+	buildVersion = ""
+	buildCommit  = ""
+	buildDate    = ""
+)
+
+// Main runs the CLI with args and returns the exit code. It never panics on
+// bad input: a panic is reported as an internal error with exit 2.
+func Main(args []string, ios *iostreams.IOStreams) (code int) {
+	f := &cmdutil.Factory{
+		IOStreams: ios,
+		Now:       time.Now,
+		Version:   cmdutil.BuildInfo{Version: buildVersion, Commit: buildCommit, Date: buildDate},
+		Getenv:    os.Getenv,
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(ios.ErrOut, "clientassert: error: internal error: %s\nhint: please report this at https://github.com/clientassert/clientassert/issues\n", cmdutil.Normalize(fmt.Sprint(r)))
+			code = cmdutil.ExitUsage
+		}
+	}()
+	cmd := NewCmdRoot(f)
+	cmd.SetArgs(args)
+	err := cmd.Execute()
+	if err != nil {
+		var fe *cmdutil.FindingsError
+		if !asFindings(err, &fe) || fe.Summary != "" {
+			fmt.Fprint(ios.ErrOut, cmdutil.FormatError(err))
+		}
+	}
+	return cmdutil.ExitCode(err)
+}
+
+func asFindings(err error, target **cmdutil.FindingsError) bool {
+	fe, ok := err.(*cmdutil.FindingsError)
+	if ok {
+		*target = fe
+	}
+	return ok
+}
+
+// NewCmdRoot builds the whole command tree around f.
+func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
+	var noColor bool
+	cmd := &cobra.Command{
+		Use:   "clientassert <command> [flags]",
+		Short: "Build, sign, decode and lint OAuth client assertions",
+		Long: strings.TrimSpace(`
+clientassert checks an OAuth client assertion (the private_key_jwt JWT sent as
+client_assertion, RFC 7523) on your machine and tells you which
+error_description the token endpoint would answer with, why, and how to fix it.
+
+The default profile is Redox (https://api.redoxengine.com/v2/auth/token).`),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRun: func(cmd *cobra.Command, args []string) {
+			if noColor {
+				f.IOStreams.SetColorEnabled(false)
+			}
+		},
+	}
+	cmd.SetOut(f.IOStreams.Out)
+	cmd.SetErr(f.IOStreams.ErrOut)
+	cmd.SetIn(f.IOStreams.In)
+	cmd.PersistentFlags().BoolVar(&noColor, "no-color", false, "Disable colour output (also honoured: NO_COLOR)")
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return cmdutil.Errorf("%s", cmdutil.Normalize(err.Error())).WithHint("run '%s --help' for usage", c.CommandPath())
+	})
+	cmd.CompletionOptions.HiddenDefaultCmd = false
+
+	for _, sub := range subcommands(f) {
+		cmd.AddCommand(sub)
+	}
+	return cmd
+}
+
+func subcommands(f *cmdutil.Factory) []*cobra.Command {
+	return []*cobra.Command{
+		version.NewCmdVersion(f, nil),
+	}
+}

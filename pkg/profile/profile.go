@@ -1,0 +1,100 @@
+// Package profile describes how a particular token endpoint validates
+// client assertions: its URL, accepted algorithms and time windows.
+package profile
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+type Profile struct {
+	Name        string        `json:"name"`
+	Title       string        `json:"title"`
+	TokenURL    string        `json:"token_url"`
+	Algorithms  []string      `json:"algorithms"`
+	MaxTokenAge time.Duration `json:"max_token_age"`
+	Tolerance   time.Duration `json:"clock_tolerance"`
+	// MaxLifetime is the longest exp - iat a careful client should use.
+	MaxLifetime time.Duration `json:"max_lifetime"`
+	// RequireExp and RequireJTI mark claims the profile's spec makes mandatory
+	// even though the validating library does not enforce them.
+	RequireExp bool `json:"require_exp"`
+	RequireJTI bool `json:"require_jti"`
+	// StrictSubject makes sub != client_id an error rather than a warning.
+	StrictSubject bool `json:"strict_subject"`
+	// Region lists sibling token URLs of the same vendor, to explain a wrong region.
+	Siblings []string `json:"-"`
+}
+
+var redoxSiblings = []string{
+	"https://api.redoxengine.com/v2/auth/token",
+	"https://api.ca.redoxengine.com/v2/auth/token",
+}
+
+var all = map[string]Profile{
+	"redox": {
+		Name: "redox", Title: "Redox (US)",
+		TokenURL:    "https://api.redoxengine.com/v2/auth/token",
+		Algorithms:  []string{"RS384", "ES384"},
+		MaxTokenAge: 300 * time.Second, Tolerance: 10 * time.Second, MaxLifetime: 300 * time.Second,
+		Siblings: redoxSiblings,
+	},
+	"redox-ca": {
+		Name: "redox-ca", Title: "Redox (Canada)",
+		TokenURL:    "https://api.ca.redoxengine.com/v2/auth/token",
+		Algorithms:  []string{"RS384", "ES384"},
+		MaxTokenAge: 300 * time.Second, Tolerance: 10 * time.Second, MaxLifetime: 300 * time.Second,
+		Siblings: redoxSiblings,
+	},
+	"smart": {
+		Name: "smart", Title: "SMART Backend Services",
+		Algorithms:  []string{"RS384", "ES384"},
+		MaxTokenAge: 300 * time.Second, Tolerance: 10 * time.Second, MaxLifetime: 300 * time.Second,
+		RequireExp: true, RequireJTI: true, StrictSubject: true,
+	},
+	"rfc7523": {
+		Name: "rfc7523", Title: "Plain RFC 7523",
+		Algorithms:  []string{"RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512"},
+		MaxTokenAge: 300 * time.Second, Tolerance: 10 * time.Second, MaxLifetime: 300 * time.Second,
+		RequireExp: true, StrictSubject: true,
+	},
+}
+
+// Default is the profile used when --profile is not given.
+const Default = "redox"
+
+// Names lists the profile names, sorted, for help text and completion.
+func Names() []string {
+	names := make([]string, 0, len(all))
+	for n := range all {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Get returns a named profile with the token URL overridden when aud is set.
+// Profiles without a fixed token URL need aud.
+func Get(name, aud string) (Profile, error) {
+	p, ok := all[strings.ToLower(name)]
+	if !ok {
+		return Profile{}, fmt.Errorf("unknown profile %q (choose one of: %s)", name, strings.Join(Names(), ", "))
+	}
+	p.Algorithms = append([]string(nil), p.Algorithms...)
+	if aud != "" {
+		p.TokenURL = aud
+	}
+	return p, nil
+}
+
+// AllowsAlg reports whether the profile accepts alg.
+func (p Profile) AllowsAlg(alg string) bool {
+	for _, a := range p.Algorithms {
+		if a == alg {
+			return true
+		}
+	}
+	return false
+}
