@@ -5,6 +5,7 @@ package cmdutil
 import (
 	"errors"
 	"fmt"
+	"github.com/spf13/cobra"
 	"strings"
 )
 
@@ -89,4 +90,15 @@ func Normalize(msg string) string {
 		r[0] = r[0] - 'A' + 'a'
 	}
 	return string(r)
+}
+
+// MaxOneArg is cobra.MaximumNArgs(1) with a message in house style.
+func MaxOneArg(what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) > 1 {
+			return Errorf("too many arguments: %s takes at most one %s", cmd.CommandPath(), what).
+				WithHint("quote the %s if it contains spaces, or pass it on stdin", what)
+		}
+		return nil
+	}
 }

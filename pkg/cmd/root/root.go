@@ -9,6 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/clientassert/clientassert/pkg/cmd/decode"
+	"github.com/clientassert/clientassert/pkg/cmd/lint"
 	"github.com/clientassert/clientassert/pkg/cmd/version"
 	"github.com/clientassert/clientassert/pkg/cmdutil"
 	"github.com/clientassert/clientassert/pkg/iostreams"
@@ -93,6 +95,8 @@ The default profile is Redox (https://api.redoxengine.com/v2/auth/token).`),
 
 func subcommands(f *cmdutil.Factory) []*cobra.Command {
 	return []*cobra.Command{
+		lint.NewCmdLint(f, nil),
+		decode.NewCmdDecode(f, nil),
 		version.NewCmdVersion(f, nil),
 	}
 }

@@ -1,0 +1,158 @@
+// Package catalog is the registry of error_description strings the token
+// endpoint sends. Each wire string is reproduced byte for byte; everything
+// else in an entry is clientassert's own explanation.
+package catalog
+
+import (
+	"sort"
+	"strings"
+)
+
+// Source says where a wire string is known from.
+type Source string
+
+const (
+	// Documented strings appear in the server's troubleshooting table.
+	Documented Source = "documented"
+	// Library strings are messages of the validating library (panva/jose 2.x)
+	// that the server passes through but does not list.
+	Library Source = "library"
+)
+
+// Stage is the step of the server's validation that produces an entry.
+type Stage string
+
+const (
+	StageRequest   Stage = "request"
+	StageDecode    Stage = "decode"
+	StageKey       Stage = "key"
+	StageSignature Stage = "signature"
+	StageClaims    Stage = "claims"
+	StageTime      Stage = "time"
+	StageUnknown   Stage = "unknown"
+)
+
+// Entry is one kind of server answer.
+type Entry struct {
+	ID string `json:"id"`
+	// Descriptions are the exact error_description strings of this entry.
+	Descriptions []string `json:"error_descriptions"`
+	// DocumentedAs is how the troubleshooting table writes it, when it
+	// differs from the wire (templates such as "Unexpected X claim value").
+	DocumentedAs string   `json:"documented_as,omitempty"`
+	Source       Source   `json:"source"`
+	Stage        Stage    `json:"stage"`
+	Checked      string   `json:"checked"`
+	Causes       []string `json:"causes"`
+	Fix          []string `json:"fix"`
+	// Rules are the lint rules that predict this entry.
+	Rules []string `json:"rules"`
+}
+
+// Anchor is the entry's heading anchor in docs/errors.md.
+func (e Entry) Anchor() string { return e.ID }
+
+// DocURL is the relative link to the entry's documentation.
+func (e Entry) DocURL() string { return "docs/errors.md#" + e.Anchor() }
+
+// All returns every entry in server order.
+func All() []Entry { return entries }
+
+// ByID looks an entry up by ID.
+func ByID(id string) (Entry, bool) {
+	e, ok := byID[id]
+	return e, ok
+}
+
+// ByDescription finds the entry that sends exactly this wire string.
+func ByDescription(desc string) (Entry, bool) {
+	e, ok := byDescription[desc]
+	return e, ok
+}
+
+// Descriptions lists every wire string in the catalog, sorted.
+func Descriptions() []string {
+	out := make([]string, 0, len(byDescription))
+	for d := range byDescription {
+		out = append(out, d)
+	}
+	sort.Strings(out)
+	return out
+}
+
+var (
+	byID          = map[string]Entry{}
+	byDescription = map[string]Entry{}
+)
+
+func init() {
+	for _, e := range entries {
+		if _, dup := byID[e.ID]; dup {
+			panic("catalog: duplicate id " + e.ID)
+		}
+		byID[e.ID] = e
+		for _, d := range e.Descriptions {
+			if _, dup := byDescription[d]; dup {
+				panic("catalog: duplicate description " + d)
+			}
+			byDescription[d] = e
+		}
+	}
+}
+
+// Claim-specific wire strings are built from the library's templates.
+func UnexpectedClaim(claim string) string { return `unexpected "` + claim + `" claim value` }
+func NotNumeric(claim string) string      { return `"` + claim + `" claim must be a JSON numeric value` }
+func NotStringOrArray(claim string) string {
+	return `"` + claim + `" claim must be a string or array of strings`
+}
+func NotString(claim string) string { return `"` + claim + `" claim must be a string` }
+func KeyDoesNotSupport(alg string) string {
+	return "the key does not support " + alg + " verify algorithm"
+}
+
+// Wire strings referenced by the lint engine.
+const (
+	DescBlank             = ""
+	DescContentType       = "x-www-form-urlencoded content-type required"
+	DescGrantTypeMissing  = "Missing grant_type parameter"
+	DescGrantTypeInvalid  = "The grant_type parameter should equal 'client_credentials'"
+	DescAssertionTypeMiss = "Missing client assertion type"
+	DescAssertionTypeBad  = "Invalid client assertion type"
+	DescAssertionMissing  = "Missing client assertion"
+	DescThreeComponents   = "JWTs must have three components"
+	DescMalformed         = "JWT is malformed"
+	DescKidRequired       = "JWT header kid property is required"
+	DescPublicKeyNotFound = "Public key not found, check client_id, kid and Redox dashboard settings"
+	DescAlgMissing        = "missing JWS signature algorithm"
+	DescAlgNotWhitelisted = "alg not whitelisted"
+	DescSignatureFailed   = "signature verification failed"
+	DescIatMissing        = `"iat" claim is missing`
+	DescExpFailed         = `"exp" claim timestamp check failed`
+	DescNbfFailed         = `"nbf" claim timestamp check failed`
+	DescIatFuture         = `"iat" claim timestamp check failed (it should be in the past)`
+	DescIatTooOld         = `"iat" claim timestamp check failed (too far in the past)`
+	DescTypUnexpected     = `unexpected "typ" JWT header value`
+	DescCritNotArray      = `"crit" Header Parameter MUST be an array of non-empty strings when present`
+)
+
+// CritNotUnderstood and CritDefined are the library's crit templates.
+func CritNotUnderstood(name string) string { return `critical "` + name + `" is not understood` }
+func CritDefined(name string) string {
+	return "The critical list contains a non-extension Header Parameter " + name
+}
+
+// Lookup matches text case-insensitively and by template; it returns the
+// entry and whether the match was exact.
+func Lookup(text string) (Entry, bool) {
+	if e, ok := byDescription[text]; ok {
+		return e, true
+	}
+	lower := strings.ToLower(strings.TrimSpace(text))
+	for d, e := range byDescription {
+		if strings.ToLower(d) == lower {
+			return e, false
+		}
+	}
+	return Entry{}, false
+}

@@ -1,0 +1,235 @@
+// Package lint implements "clientassert lint".
+package lint
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/clientassert/clientassert/pkg/cmdutil"
+	"github.com/clientassert/clientassert/pkg/iostreams"
+	lintpkg "github.com/clientassert/clientassert/pkg/lint"
+	"github.com/clientassert/clientassert/pkg/profile"
+	"github.com/clientassert/clientassert/pkg/request"
+)
+
+type LintOptions struct {
+	IO      *iostreams.IOStreams
+	Factory *cmdutil.Factory
+
+	Args        []string
+	RequestPath string
+	Profile     string
+	Aud         string
+	ClientID    string
+	JWKSPath    string
+	KeyPath     string
+	Now         string
+	Format      string
+}
+
+func NewCmdLint(f *cmdutil.Factory, runF func(*LintOptions) error) *cobra.Command {
+	opts := &LintOptions{IO: f.IOStreams, Factory: f}
+	cmd := &cobra.Command{
+		Use:   "lint [<token> | -] [flags]",
+		Short: "Predict the token endpoint's answer to an assertion or token request",
+		Long: strings.TrimSpace(`
+Run every check the token endpoint runs, plus clientassert's own rules, and
+print each problem with the exact error_description the server would send for
+it, this token's numbers and a fix. The predicted response is the one answer
+the server would actually send: the first failing check in the server's order.
+
+The token comes as an argument, or on stdin when absent or "-". Quotes, a
+"Bearer " prefix, a client_assertion=... pair and URL encoding are stripped.
+With --request, lint reads a whole token request instead: a raw HTTP/1.1
+request, a bare form body, or a curl command line.
+
+Without --jwks or --key the key lookup and signature are not checked, and the
+prediction says so.
+
+Exit status: 0 when there is no error finding, 1 when there is, 2 when lint
+could not run.`),
+		Example: `  # A token, with the key set registered for the client
+  $ clientassert lint "$TOKEN" --client-id 0f3c... --jwks jwks.json
+
+  # The request a customer captured, at the moment they sent it
+  $ clientassert lint --request captured.http --now 2026-11-27T12:00:00Z
+
+  # A curl command copied from a terminal, machine-readable
+  $ pbpaste | clientassert lint --request - --format json`,
+		Args: cmdutil.MaxOneArg("token"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Args = args
+			if opts.RequestPath != "" && len(args) > 0 {
+				return cmdutil.Errorf("give either a token or --request, not both")
+			}
+			if opts.JWKSPath != "" && opts.KeyPath != "" {
+				return cmdutil.Errorf("--jwks and --key cannot be used together").WithHint("--jwks is the registered key set; --key a single key")
+			}
+			if opts.Format != "text" && opts.Format != "json" {
+				return cmdutil.Errorf("invalid --format %q", opts.Format).WithHint("use text or json")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return lintRun(opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.RequestPath, "request", "", "Read a whole token request from `file` (- for stdin): raw HTTP, form body or curl command")
+	fl.StringVar(&opts.Profile, "profile", profile.Default, "Server profile: {"+strings.Join(profile.Names(), "|")+"}")
+	fl.StringVar(&opts.Aud, "aud", "", "Token URL to expect as aud, overriding the profile's")
+	fl.StringVar(&opts.ClientID, "client-id", "", "The client_id the key set is registered for")
+	fl.StringVar(&opts.JWKSPath, "jwks", "", "The registered key set (JWKS `file`) of the client")
+	fl.StringVar(&opts.KeyPath, "key", "", "A public or private key `file` (PEM, JWK or JWKS) to verify with")
+	fl.StringVar(&opts.Now, "now", "", "Evaluate time checks at this moment: RFC 3339 or Unix seconds (default: the current time)")
+	fl.StringVar(&opts.Format, "format", "text", "Output format: {text|json}")
+	_ = cmd.RegisterFlagCompletionFunc("profile", cobra.FixedCompletions(profile.Names(), cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+func lintRun(opts *LintOptions) error {
+	f := opts.Factory
+	prof, err := profile.Get(opts.Profile, opts.Aud)
+	if err != nil {
+		return cmdutil.Errorf("unknown profile %q", opts.Profile).WithHint("choose one of: %s", strings.Join(profile.Names(), ", "))
+	}
+	now := f.Now()
+	if opts.Now != "" {
+		if now, err = cmdutil.ParseTime(opts.Now); err != nil {
+			return err
+		}
+	}
+	in := lintpkg.Input{Profile: prof, ClientID: opts.ClientID, Now: now}
+	var notes []string
+	if opts.RequestPath != "" {
+		data, err := cmdutil.ReadInput(f, opts.RequestPath, "request")
+		if err != nil {
+			return err
+		}
+		req, err := request.Parse(data)
+		if err != nil {
+			return cmdutil.Errorf("%s", cmdutil.Normalize(err.Error())).
+				WithHint("give a raw HTTP request, a form body (grant_type=...&client_assertion=...) or a curl command")
+		}
+		in.Request = req
+		notes = append(notes, req.Notes...)
+	} else {
+		tok, tnotes, err := cmdutil.ReadToken(f, opts.Args)
+		if err != nil {
+			return err
+		}
+		in.Token = tok
+		notes = append(notes, tnotes...)
+	}
+	if opts.JWKSPath != "" {
+		if in.Keys, err = cmdutil.LoadKeys(f, opts.JWKSPath, "--jwks"); err != nil {
+			return err
+		}
+	}
+	if opts.KeyPath != "" {
+		if in.Keys, err = cmdutil.LoadKeys(f, opts.KeyPath, "--key"); err != nil {
+			return err
+		}
+		in.SingleKey = len(in.Keys.Keys) == 1
+	}
+	report := lintpkg.Lint(in)
+	report.Notes = append(notes, report.Notes...)
+
+	if opts.Format == "json" {
+		enc := json.NewEncoder(opts.IO.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(report); err != nil {
+			return err
+		}
+	} else {
+		PrintReport(opts.IO.Out, opts.IO.ColorScheme(), report)
+	}
+	if report.HasErrors() {
+		return cmdutil.ErrSilentFindings
+	}
+	return nil
+}
+
+// PrintReport writes the human report: summary, predicted response, findings.
+func PrintReport(w io.Writer, cs *iostreams.ColorScheme, r *lintpkg.Report) {
+	fmt.Fprintf(w, "%s %s, token URL %s, at %s\n", cs.Bold("profile"), r.Profile, orNone(r.TokenURL), r.Now.Format(time.RFC3339))
+	summary := fmt.Sprintf("%d error%s, %d warning%s, %d info", r.Summary.Errors, plural(r.Summary.Errors), r.Summary.Warnings, plural(r.Summary.Warnings), r.Summary.Infos)
+	if r.Summary.Errors > 0 {
+		summary = cs.Red(summary)
+	} else if r.Summary.Warnings > 0 {
+		summary = cs.Yellow(summary)
+	} else {
+		summary = cs.Green(summary)
+	}
+	fmt.Fprintf(w, "%s %s\n", cs.Bold("summary"), summary)
+	if r.KeyID != "" {
+		fmt.Fprintf(w, "%s signature verified with kid %q\n", cs.Bold("key"), r.KeyID)
+	}
+	fmt.Fprintln(w)
+
+	p := r.Predicted
+	fmt.Fprintln(w, cs.Bold("Predicted response"))
+	if p.Status == 200 {
+		fmt.Fprintf(w, "  %s the server would issue an access token\n", cs.Green("200 OK"))
+	} else {
+		fmt.Fprintf(w, "  %s %s\n", cs.Red(fmt.Sprintf("%d %s", p.Status, p.Error)), cs.Gray("(rule "+p.Rule+")"))
+		fmt.Fprintf(w, "  error_description: %s\n", quote(p.ErrorDescription))
+	}
+	if !p.Certain {
+		fmt.Fprintf(w, "  %s not checked without key material: %s; pass --jwks or --key to be sure\n", cs.Yellow("uncertain:"), strings.Join(p.Unchecked, ", "))
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "  %s %s\n", cs.Gray("note:"), n)
+	}
+
+	groups := []struct {
+		sev   lintpkg.Severity
+		title string
+	}{{lintpkg.SeverityError, "Errors"}, {lintpkg.SeverityWarning, "Warnings"}, {lintpkg.SeverityInfo, "Info"}}
+	for _, g := range groups {
+		var list []lintpkg.Finding
+		for _, fd := range r.Findings {
+			if fd.Severity == g.sev {
+				list = append(list, fd)
+			}
+		}
+		if len(list) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s\n", cs.Bold(g.title))
+		for _, fd := range list {
+			fmt.Fprintf(w, "  %s %s\n", cs.Severity(string(fd.Severity)), cs.Bold(fd.Rule))
+			fmt.Fprintf(w, "    %s\n", fd.Message)
+			if fd.ErrorDescription != "" || fd.ServerCheck {
+				fmt.Fprintf(w, "    server says: %s\n", quote(fd.ErrorDescription))
+			}
+			fmt.Fprintf(w, "    fix: %s\n", fd.Fix)
+			fmt.Fprintf(w, "    %s\n", cs.Gray("see "+fd.Doc))
+		}
+	}
+}
+
+func quote(s string) string {
+	b, _ := json.Marshal(s)
+	return strings.ReplaceAll(string(b), `\u0026`, "&")
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}

@@ -1,0 +1,699 @@
+package lint
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/clientassert/clientassert/pkg/catalog"
+	"github.com/clientassert/clientassert/pkg/keys"
+	"github.com/clientassert/clientassert/pkg/request"
+	"github.com/clientassert/clientassert/pkg/token"
+)
+
+const assertionTypeURN = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+// Server order of each step; the lowest failing one is the answer.
+const (
+	orderContentType = 10 + iota*10
+	orderGrantMissing
+	orderGrantInvalid
+	orderAssertionTypeMissing
+	orderAssertionTypeInvalid
+	orderAssertionMissing
+	orderSegments
+	orderMalformed
+	orderNotObject
+	orderKid
+	orderIss
+	orderKidLookup
+	orderCrit
+	orderAlgMissing
+	orderAlgAllowed
+	orderKeyFitsAlg
+	orderSignature
+	orderTypes // claim types use orderTypes + position
+	orderAudValue
+	orderIatFutureNoExp
+	orderNbf
+	orderExp
+	orderIatTooOld
+	orderIatFutureAge
+)
+
+type uncheckedStep struct {
+	id    string
+	order int
+}
+
+type state struct {
+	in          Input
+	tok         *token.Token
+	header      map[string]any
+	claims      map[string]any
+	now         int64
+	findings    []Finding
+	steps       []Step
+	notes       []string
+	unchecked   []uncheckedStep
+	key         *keys.Key
+	signatureOK bool
+}
+
+func newState(in Input) *state {
+	return &state{in: in, now: int64(math.Floor(float64(in.Now.UnixMilli()) / 1000))}
+}
+
+func (s *state) add(ruleID string, order int, desc, msg string) {
+	r, ok := RuleByID(ruleID)
+	if !ok {
+		panic("lint: finding for unregistered rule " + ruleID)
+	}
+	s.addWithSeverity(r, r.Severity, order, desc, msg)
+}
+
+func (s *state) addWithSeverity(r Rule, sev Severity, order int, desc, msg string) {
+	s.findings = append(s.findings, Finding{
+		Rule: r.ID, Severity: sev, ErrorDescription: desc, Message: msg, Fix: r.Fix,
+		ServerCheck: r.Server, Doc: r.DocURL(), order: order,
+	})
+}
+
+func (s *state) step(id, status, detail string) {
+	s.steps = append(s.steps, Step{ID: id, Status: status, Detail: detail})
+}
+
+func (s *state) notChecked(id string, order int, why string) {
+	s.step(id, "not-checked", why)
+	s.unchecked = append(s.unchecked, uncheckedStep{id, order})
+}
+
+func (s *state) run() {
+	raw := s.in.Token
+	if s.in.Request != nil {
+		var ok bool
+		raw, ok = s.checkRequest()
+		if !ok {
+			return
+		}
+	}
+	s.tok = token.Parse(raw)
+	if !s.checkStructure() {
+		return
+	}
+	s.checkHygiene()
+	s.checkKeyLookup()
+	s.checkSignature()
+	s.checkClaimTypes()
+	s.checkClaimValues()
+	s.checkTimes()
+}
+
+func (s *state) checkRequest() (string, bool) {
+	req := s.in.Request
+	switch {
+	case !req.ContentTypeKnown:
+		s.step("request-content-type", "not-checked", "a bare form body does not show its Content-Type")
+		s.notes = append(s.notes, "the request is a bare form body, so its Content-Type was not checked")
+	case req.IsFormURLEncoded():
+		s.step("request-content-type", "pass", req.ContentType)
+	default:
+		got := req.ContentType
+		msg := "the request has no Content-Type header; the server needs application/x-www-form-urlencoded"
+		if got != "" {
+			msg = fmt.Sprintf("Content-Type is %q; the server needs application/x-www-form-urlencoded", got)
+		}
+		s.add("request-content-type", orderContentType, catalog.DescContentType, msg)
+		s.step("request-content-type", "fail", got)
+	}
+	form := req.Form
+	if form == nil {
+		form = request.ParseForm(req.Body)
+	}
+	grant, hasGrant := form.Get("grant_type")
+	switch {
+	case !hasGrant:
+		s.add("request-grant-type-missing", orderGrantMissing, catalog.DescGrantTypeMissing, "the body has no grant_type parameter")
+	case grant != "client_credentials":
+		s.add("request-grant-type-invalid", orderGrantInvalid, catalog.DescGrantTypeInvalid,
+			fmt.Sprintf("grant_type is %q; the server needs client_credentials", grant))
+	}
+	at, hasAT := form.Get("client_assertion_type")
+	switch {
+	case !hasAT:
+		s.add("request-assertion-type-missing", orderAssertionTypeMissing, catalog.DescAssertionTypeMiss, "the body has no client_assertion_type parameter")
+	case at != assertionTypeURN:
+		s.add("request-assertion-type-invalid", orderAssertionTypeInvalid, catalog.DescAssertionTypeBad,
+			fmt.Sprintf("client_assertion_type is %q; the server needs %s", at, assertionTypeURN))
+	}
+	for _, d := range form.Duplicates {
+		s.notes = append(s.notes, fmt.Sprintf("the body sends %s more than once; only the first value was checked", d))
+	}
+	assertion, has := form.Get("client_assertion")
+	if !has || assertion == "" {
+		msg := "the body has no client_assertion parameter"
+		if has {
+			msg = "client_assertion is empty"
+		}
+		s.add("request-assertion-missing", orderAssertionMissing, catalog.DescAssertionMissing, msg)
+		return "", false
+	}
+	return assertion, true
+}
+
+func (s *state) checkStructure() bool {
+	t := s.tok
+	if n := len(t.Segments); n != 3 {
+		if n == 5 {
+			s.add("jwt-encrypted", orderSegments, catalog.DescBlank, "the token has 5 parts: it is an encrypted JWT (JWE), which the server cannot read")
+		} else {
+			s.add("jwt-segments", orderSegments, catalog.DescThreeComponents,
+				fmt.Sprintf("the token has %d part%s separated by %d dot%s; a signed JWT has 3", n, plural(n), n-1, plural(n-1)))
+		}
+		return false
+	}
+	for _, e := range t.Errors {
+		if strings.HasPrefix(e.Reason, "character ") {
+			s.add("jwt-encoding", orderMalformed, catalog.DescBlank, e.Error())
+		}
+	}
+	if !t.HeaderValid || !t.PayloadValid {
+		for _, e := range t.Errors {
+			if !strings.HasPrefix(e.Reason, "character ") {
+				s.add("jwt-malformed", orderMalformed, catalog.DescMalformed, e.Error())
+				break
+			}
+		}
+		return false
+	}
+	if isJSONNull(t.HeaderJSON) || isJSONNull(t.PayloadJSON) {
+		s.add("jwt-not-object", orderNotObject, catalog.DescBlank,
+			"the header or payload is JSON null; the server fails on it without a description")
+		return false
+	}
+	s.header, s.claims = t.Header, t.Payload
+	if s.header == nil {
+		s.header = map[string]any{}
+		s.notes = append(s.notes, "the header is JSON but not an object; it was read as having no members, as the server does")
+	}
+	if s.claims == nil {
+		s.claims = map[string]any{}
+		s.notes = append(s.notes, "the payload is JSON but not an object; it was read as having no claims, as the server does")
+	}
+	for _, d := range t.DuplicateHeader {
+		s.add("duplicate-member", orderMalformed, catalog.DescBlank, fmt.Sprintf("the header has %q more than once; the server uses the last one", d))
+	}
+	for _, d := range t.DuplicatePayload {
+		s.add("duplicate-member", orderMalformed, catalog.DescBlank, fmt.Sprintf("the payload has %q more than once; the server uses the last one", d))
+	}
+	return true
+}
+
+func isJSONNull(b []byte) bool { return strings.TrimSpace(string(b)) == "null" }
+
+// checkKeyLookup mirrors the server: kid required, client from iss, key by kid.
+func (s *state) checkKeyLookup() {
+	kidVal, hasKid := s.header["kid"]
+	if !hasKid || !truthy(kidVal) {
+		msg := "the header has no kid"
+		if hasKid {
+			msg = fmt.Sprintf("the header kid is %s, which the server treats as missing", compactJSON(kidVal))
+		}
+		s.add("kid-missing", orderKid, catalog.DescKidRequired, msg)
+		s.step("kid", "fail", msg)
+	} else {
+		s.step("kid", "pass", "")
+	}
+
+	iss, issIsString := s.claims["iss"].(string)
+	switch {
+	case !issIsString || iss == "":
+		msg := "iss is missing; the server finds the client by iss"
+		if _, present := s.claims["iss"]; present {
+			msg = fmt.Sprintf("iss is %s; the server finds the client by the iss string", compactJSON(s.claims["iss"]))
+		}
+		s.add("iss-client-id", orderIss, catalog.DescPublicKeyNotFound, msg)
+		s.step("client", "fail", msg)
+	case s.in.ClientID != "" && iss != s.in.ClientID:
+		msg := fmt.Sprintf("iss is %q but the client_id is %q; the server looks up the keys of the client iss names", iss, s.in.ClientID)
+		s.add("iss-client-id", orderIss, catalog.DescPublicKeyNotFound, msg)
+		s.step("client", "fail", msg)
+	default:
+		s.step("client", "pass", iss)
+	}
+
+	if s.in.Keys == nil {
+		s.notChecked("kid-not-found", orderKidLookup, "no key set given (--jwks or --key)")
+		return
+	}
+	kid, _ := kidVal.(string)
+	for _, dup := range s.in.Keys.DuplicateKIDs() {
+		s.add("jwks-duplicate-kid", orderKidLookup, catalog.DescBlank, fmt.Sprintf("kid %q appears more than once in the key set", dup))
+	}
+	for _, k := range s.in.Keys.Keys {
+		if k.Kty == "RSA" && k.Bits > 0 && k.Bits < 2048 {
+			s.add("rsa-key-too-small", orderKidLookup, catalog.DescBlank, fmt.Sprintf("key %s is RSA %d-bit; use at least 2048 bits", kidLabel(k), k.Bits))
+		}
+	}
+	if !hasKid || !truthy(kidVal) {
+		return
+	}
+	matches := s.in.Keys.ByKID(kid)
+	if len(matches) == 0 && s.in.SingleKey && s.in.Keys.Keys[0].KID == "" {
+		matches = s.in.Keys.Keys
+		s.notes = append(s.notes, fmt.Sprintf("the --key file has no kid; it was taken as the key registered under kid %s", compactJSON(kidVal)))
+	}
+	if _, isString := kidVal.(string); !isString || len(matches) == 0 {
+		msg := fmt.Sprintf("no key in the key set has kid %s; it holds %s", compactJSON(kidVal), describeKIDs(s.in.Keys))
+		s.add("kid-not-found", orderKidLookup, catalog.DescPublicKeyNotFound, msg)
+		s.step("kid-not-found", "fail", msg)
+		return
+	}
+	s.key = matches[0]
+	s.step("kid-not-found", "pass", kid)
+}
+
+func (s *state) checkSignature() {
+	if crit, ok := s.header["crit"]; ok {
+		s.add("crit-header", orderCrit, critDescription(crit), fmt.Sprintf("the header has crit %s; the server understands no extensions", compactJSON(crit)))
+	}
+	algVal, hasAlg := s.header["alg"]
+	alg, _ := algVal.(string)
+	switch {
+	case !hasAlg || !truthy(algVal):
+		s.add("alg-missing", orderAlgMissing, catalog.DescAlgMissing, "the header has no alg")
+		return
+	case strings.EqualFold(alg, "none"):
+		s.add("alg-none", orderAlgAllowed, catalog.DescAlgNotWhitelisted, "alg is none: the token is not signed")
+		return
+	case strings.HasPrefix(alg, "HS") && (s.in.Keys == nil || s.in.Keys.Asymmetric()):
+		if !s.in.Profile.AllowsAlg(alg) {
+			s.add("alg-hmac-confusion", orderAlgAllowed, catalog.DescAlgNotWhitelisted,
+				fmt.Sprintf("alg is %s, an HMAC algorithm, but client keys are asymmetric; the server accepts %s", alg, strings.Join(s.in.Profile.Algorithms, " or ")))
+			return
+		}
+	case !s.in.Profile.AllowsAlg(alg):
+		s.add("alg-not-allowed", orderAlgAllowed, catalog.DescAlgNotWhitelisted,
+			fmt.Sprintf("alg is %s; the server accepts %s", compactJSON(algVal), strings.Join(s.in.Profile.Algorithms, " or ")))
+		return
+	}
+	if s.key == nil {
+		s.notChecked("signature", orderSignature, "no key to verify with")
+		return
+	}
+	if ok, why := s.key.SupportsVerify(alg); !ok {
+		s.add("key-alg-mismatch", orderKeyFitsAlg, catalog.KeyDoesNotSupport(alg),
+			fmt.Sprintf("key %s (%s) cannot verify %s: %s", kidLabel(s.key), s.key.Describe(), alg, why))
+		return
+	}
+	if !keys.Verify(s.key, alg, []byte(s.tok.SigningInput()), s.tok.Signature) {
+		msg := fmt.Sprintf("the %s signature does not verify with key %s (%s)", alg, kidLabel(s.key), s.key.Describe())
+		if s.key.Kty == "EC" && len(s.tok.Signature) != 2*((s.key.Bits+7)/8) {
+			msg += fmt.Sprintf("; it is %d bytes, a raw %s signature is %d (a DER-encoded signature?)", len(s.tok.Signature), alg, 2*((s.key.Bits+7)/8))
+		}
+		s.add("signature-invalid", orderSignature, catalog.DescSignatureFailed, msg)
+		s.step("signature", "fail", msg)
+		return
+	}
+	s.signatureOK = true
+	s.step("signature", "pass", kidLabel(s.key))
+}
+
+func critDescription(crit any) string {
+	list, ok := crit.([]any)
+	if !ok || len(list) == 0 {
+		return catalog.DescCritNotArray
+	}
+	for _, v := range list {
+		if str, ok := v.(string); !ok || str == "" {
+			return catalog.DescCritNotArray
+		}
+	}
+	defined := map[string]bool{"alg": true, "jku": true, "jwk": true, "kid": true, "x5u": true, "x5c": true, "x5t": true,
+		"x5t#S256": true, "typ": true, "cty": true, "crit": true, "enc": true, "zip": true, "epk": true, "apu": true,
+		"apv": true, "iv": true, "tag": true, "p2s": true, "p2c": true}
+	first := list[0].(string)
+	if defined[first] {
+		return catalog.CritDefined(first)
+	}
+	return catalog.CritNotUnderstood(first)
+}
+
+// checkClaimTypes follows the library's order: iat, exp, nbf, jti, iss, sub, aud.
+func (s *state) checkClaimTypes() {
+	for i, name := range []string{"iat", "exp", "nbf"} {
+		v, present := s.claims[name]
+		switch {
+		case !present && name == "iat":
+			s.add("iat-missing", orderTypes+i, catalog.DescIatMissing, "the payload has no iat; the server needs it to check the token's age")
+		case present && !isNumber(v):
+			s.addClaimType(orderTypes+i, catalog.NotNumeric(name), fmt.Sprintf("%s is %s, not a JSON number%s", name, compactJSON(v), numericHint(v)))
+		}
+	}
+	for i, name := range []string{"jti", "iss", "sub", "aud"} {
+		v, present := s.claims[name]
+		if !present {
+			if name == "aud" {
+				s.add("aud-missing", orderTypes+3+i, `"aud" claim is missing`, "the payload has no aud; the server needs its token URL there")
+			}
+			continue
+		}
+		switch name {
+		case "jti", "sub":
+			if str, ok := v.(string); !ok || str == "" {
+				s.addClaimType(orderTypes+3+i, catalog.NotString(name), fmt.Sprintf("%s is %s; it must be a non-empty string", name, compactJSON(v)))
+			}
+		case "iss", "aud":
+			if !isStringOrStrings(v) {
+				s.addClaimType(orderTypes+3+i, catalog.NotStringOrArray(name), fmt.Sprintf("%s is %s; it must be a non-empty string or array of non-empty strings", name, compactJSON(v)))
+			}
+		}
+	}
+}
+
+func (s *state) addClaimType(order int, desc, msg string) {
+	s.add("claim-type", order, desc, msg)
+}
+
+func (s *state) checkClaimValues() {
+	iss, _ := s.claims["iss"].(string)
+	want := s.in.ClientID
+	if want == "" {
+		want = iss
+	}
+	if sub, present := s.claims["sub"]; want != "" && (!present || sub != want) {
+		r, _ := RuleByID("sub-not-iss")
+		sev, desc, order := r.Severity, catalog.DescBlank, orderAudValue
+		if s.in.Profile.StrictSubject {
+			sev, desc, order = SeverityError, catalog.UnexpectedClaim("sub"), orderAudValue-1
+		}
+		msg := fmt.Sprintf("sub is %s but the client_id is %q; RFC 7523 requires them to be equal", compactJSON(sub), want)
+		if !present {
+			msg = fmt.Sprintf("sub is missing; RFC 7523 requires it to be the client_id %q", want)
+		}
+		f := len(s.findings)
+		s.addWithSeverity(r, sev, order, desc, msg)
+		s.findings[f].ServerCheck = s.in.Profile.StrictSubject
+	}
+	if aud, ok := s.claims["aud"]; ok && isStringOrStrings(aud) {
+		s.checkAudience(aud)
+	}
+	s.checkHeaderHygiene()
+}
+
+func (s *state) checkAudience(aud any) {
+	want := s.in.Profile.TokenURL
+	var values []string
+	switch v := aud.(type) {
+	case string:
+		values = []string{v}
+	case []any:
+		for _, x := range v {
+			values = append(values, x.(string))
+		}
+	}
+	if want == "" {
+		s.notChecked("aud", orderAudValue, "the profile has no token URL; pass --aud")
+		return
+	}
+	for _, v := range values {
+		if v == want {
+			s.step("aud", "pass", want)
+			return
+		}
+	}
+	rule, meant := "aud-mismatch", ""
+	for _, v := range values {
+		if id, m := classifyAudience(v, want, s.in.Profile.Siblings); id != "" {
+			rule, meant = id, m
+			break
+		}
+	}
+	msg := fmt.Sprintf("aud is %s; the server expects %s", compactJSON(aud), want)
+	if meant != "" {
+		msg += "; " + meant
+	}
+	s.add(rule, orderAudValue, catalog.UnexpectedClaim("aud"), msg)
+	s.step("aud", "fail", msg)
+}
+
+// classifyAudience recognises the usual near misses of a token URL.
+func classifyAudience(got, want string, siblings []string) (string, string) {
+	for _, sib := range siblings {
+		if got == sib && sib != want {
+			return "aud-wrong-region", fmt.Sprintf("that is another region's token URL; you POST to %s (use --profile or --aud if you meant that region)", want)
+		}
+	}
+	norm := func(u string) string {
+		u = strings.ToLower(strings.TrimRight(strings.TrimSpace(u), "/"))
+		u = strings.TrimPrefix(strings.TrimPrefix(u, "https://"), "http://")
+		return u
+	}
+	if norm(got) == norm(want) {
+		return "aud-trailing-slash", fmt.Sprintf("it differs only in case, scheme, whitespace or a trailing slash; aud is compared exactly, so use %s", want)
+	}
+	gu, err1 := url.Parse(strings.TrimSpace(got))
+	wu, err2 := url.Parse(want)
+	if err1 == nil && err2 == nil && strings.EqualFold(gu.Host, wu.Host) && gu.Path != wu.Path {
+		lp := strings.ToLower(gu.Path)
+		if strings.Contains(lp, "fhir") || lp == "" || lp == "/" || strings.HasPrefix(lp, "/endpoint") || strings.HasPrefix(lp, "/v1") || strings.HasPrefix(lp, "/v2") {
+			return "aud-fhir-base", fmt.Sprintf("that is an API base URL on the right host; the audience is the token URL %s", want)
+		}
+	}
+	return "", ""
+}
+
+func (s *state) checkTimes() {
+	tol := int64(s.in.Profile.Tolerance / time.Second)
+	maxAge := int64(s.in.Profile.MaxTokenAge / time.Second)
+	now := float64(s.now)
+	iat, iatOK := number(s.claims["iat"])
+	exp, expOK := number(s.claims["exp"])
+	nbf, nbfOK := number(s.claims["nbf"])
+	_, expPresent := s.claims["exp"]
+
+	for _, c := range []struct {
+		name  string
+		value float64
+		ok    bool
+	}{{"iat", iat, iatOK}, {"exp", exp, expOK}, {"nbf", nbf, nbfOK}} {
+		if !c.ok {
+			continue
+		}
+		if c.value > 1e11 {
+			desc := catalog.DescBlank
+			switch c.name {
+			case "iat":
+				desc = catalog.DescIatFuture
+			case "nbf":
+				desc = catalog.DescNbfFailed
+			}
+			r, _ := RuleByID("time-milliseconds")
+			sev := r.Severity
+			if desc == catalog.DescBlank {
+				sev = SeverityWarning
+			}
+			s.addWithSeverity(r, sev, orderIatFutureNoExp, desc,
+				fmt.Sprintf("%s is %s, which is %s in seconds; it looks like milliseconds (%s)", c.name, formatNum(c.value),
+					yearOf(c.value), time.UnixMilli(int64(c.value)).UTC().Format(time.RFC3339)))
+		} else if c.value != math.Trunc(c.value) {
+			s.add("time-fractional", orderIatFutureNoExp, catalog.DescBlank, fmt.Sprintf("%s is %s, not a whole number of seconds", c.name, formatNum(c.value)))
+		}
+	}
+
+	if iatOK && !expPresent && iat > now+float64(tol) {
+		s.add("iat-future", orderIatFutureNoExp, catalog.DescIatFuture,
+			fmt.Sprintf("iat is %s after now; the server allows at most %ds of clock skew", secs(iat-now), tol))
+	}
+	if nbfOK && nbf > now+float64(tol) {
+		s.add("nbf-future", orderNbf, catalog.DescNbfFailed,
+			fmt.Sprintf("nbf is %s after now; the server allows at most %ds of clock skew", secs(nbf-now), tol))
+	}
+	if expOK && exp <= now-float64(tol) {
+		s.add("exp-expired", orderExp, catalog.DescExpFailed,
+			fmt.Sprintf("exp was %s before now; the server allows %ds of clock skew", secs(now-exp), tol))
+	}
+	if iatOK {
+		age := now - iat
+		if age-float64(tol) > float64(maxAge) {
+			s.add("iat-too-old", orderIatTooOld, catalog.DescIatTooOld,
+				fmt.Sprintf("iat is %s before now; the server accepts at most %s", secs(age), secs(float64(maxAge+tol))))
+		} else if age < -float64(tol) && expPresent {
+			s.add("iat-future", orderIatFutureAge, catalog.DescIatFuture,
+				fmt.Sprintf("iat is %s after now; the server allows at most %ds of clock skew", secs(-age), tol))
+		}
+	}
+	if _, present := s.claims["exp"]; !present {
+		s.addProfileSeverity("exp-missing", s.in.Profile.RequireExp, "the payload has no exp; RFC 7523 requires one, and stricter servers refuse the token")
+	} else if iatOK && expOK && exp-iat > s.in.Profile.MaxLifetime.Seconds() && exp < 1e11 && iat < 1e11 {
+		s.add("lifetime-too-long", orderExp, catalog.DescBlank,
+			fmt.Sprintf("exp is %s after iat; keep it at most %s", secs(exp-iat), secs(s.in.Profile.MaxLifetime.Seconds())))
+	}
+}
+
+func (s *state) addProfileSeverity(ruleID string, required bool, msg string) {
+	r, _ := RuleByID(ruleID)
+	sev := r.Severity
+	if required {
+		sev = SeverityError
+	}
+	s.addWithSeverity(r, sev, orderExp, catalog.DescBlank, msg)
+}
+
+func (s *state) checkHygiene() {
+	jti, present := s.claims["jti"]
+	switch str, isString := jti.(string); {
+	case !present:
+		s.addProfileSeverity("jti-missing", s.in.Profile.RequireJTI, "the payload has no jti, so a replayed assertion cannot be told apart")
+	case isString && str != "" && len(str) < 16:
+		s.add("jti-short", orderExp, catalog.DescBlank, fmt.Sprintf("jti %q is %d characters; use at least 16 random characters", str, len(str)))
+	}
+}
+
+func (s *state) checkHeaderHygiene() {
+	typ, present := s.header["typ"]
+	switch str, _ := typ.(string); {
+	case !present:
+		s.add("typ-missing", orderExp, catalog.DescBlank, `the header has no typ; some servers require "JWT"`)
+	case !strings.EqualFold(strings.TrimPrefix(strings.ToLower(str), "application/"), "jwt"):
+		s.add("typ-not-jwt", orderExp, catalog.DescBlank, fmt.Sprintf("typ is %s; servers that check it expect \"JWT\"", compactJSON(typ)))
+	}
+	if jku, ok := s.header["jku"]; ok {
+		if str, _ := jku.(string); !strings.HasPrefix(strings.ToLower(str), "https://") {
+			s.add("jku-not-https", orderExp, catalog.DescBlank, fmt.Sprintf("jku is %s; it must be an https URL", compactJSON(jku)))
+		}
+	}
+	for _, name := range []string{"jwk", "x5c", "x5u"} {
+		if _, ok := s.header[name]; ok {
+			s.add("header-embedded-key", orderExp, catalog.DescBlank, fmt.Sprintf("the header carries %s; the server ignores it and verifies with the registered key set", name))
+		}
+	}
+	if _, ok := s.header["b64"]; ok {
+		s.add("header-b64", orderExp, catalog.DescBlank, "the header has b64; JWTs always use base64url-encoded payloads")
+	}
+}
+
+func truthy(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return x
+	case string:
+		return x != ""
+	case json.Number:
+		f, err := x.Float64()
+		return err != nil || (f != 0 && !math.IsNaN(f))
+	}
+	return true
+}
+
+func isNumber(v any) bool { _, ok := v.(json.Number); return ok }
+
+func number(v any) (float64, bool) {
+	n, ok := v.(json.Number)
+	if !ok {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(string(n), 64)
+	if err != nil && !math.IsInf(f, 0) {
+		return 0, false
+	}
+	return f, true
+}
+
+func isStringOrStrings(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return x != ""
+	case []any:
+		if len(x) == 0 {
+			return false
+		}
+		for _, e := range x {
+			if str, ok := e.(string); !ok || str == "" {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+func numericHint(v any) string {
+	str, ok := v.(string)
+	if !ok {
+		return ""
+	}
+	if _, err := strconv.ParseFloat(strings.TrimSpace(str), 64); err == nil {
+		return " (a number inside a string: drop the quotes)"
+	}
+	if _, err := time.Parse(time.RFC3339, str); err == nil {
+		return " (a date string: use seconds since the epoch)"
+	}
+	return ""
+}
+
+func compactJSON(v any) string {
+	if v == nil {
+		return "null"
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	if len(b) > 120 {
+		return string(b[:117]) + "..."
+	}
+	return string(b)
+}
+
+// secs renders a number of seconds the way people read it: 6m12s.
+func secs(f float64) string {
+	if math.IsInf(f, 0) || math.Abs(f) > 1e12 {
+		return formatNum(f) + "s"
+	}
+	d := time.Duration(math.Round(f)) * time.Second
+	return d.String()
+}
+
+func formatNum(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+func yearOf(f float64) string {
+	if f > 2.5e11 {
+		return "past the year 9999"
+	}
+	return fmt.Sprintf("the year %d", time.Unix(int64(f), 0).UTC().Year())
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func kidLabel(k *keys.Key) string {
+	if k.KID == "" {
+		return fmt.Sprintf("#%d", k.Index+1)
+	}
+	return strconv.Quote(k.KID)
+}
+
+func describeKIDs(set *keys.Set) string {
+	if len(set.Keys) == 0 {
+		return "no keys"
+	}
+	var kids []string
+	for _, k := range set.Keys {
+		kids = append(kids, kidLabel(k))
+	}
+	if len(kids) > 6 {
+		kids = append(kids[:6], fmt.Sprintf("and %d more", len(kids)-6))
+	}
+	return "kid " + strings.Join(kids, ", ")
+}

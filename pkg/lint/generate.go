@@ -1,0 +1,3 @@
+package lint
+
+//go:generate go run ../../internal/fixtures/gen -out ../../testdata

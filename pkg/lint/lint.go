@@ -1,0 +1,198 @@
+// Package lint runs the server's validation steps and clientassert's own
+// rules over a client assertion or a whole token request, and predicts the
+// one response the server would send.
+package lint
+
+import (
+	"encoding/json"
+	"sort"
+	"time"
+
+	"github.com/clientassert/clientassert/pkg/catalog"
+	"github.com/clientassert/clientassert/pkg/keys"
+	"github.com/clientassert/clientassert/pkg/profile"
+	"github.com/clientassert/clientassert/pkg/request"
+)
+
+// Input is everything lint knows. Either Token or Request is set.
+type Input struct {
+	Token   string
+	Request *request.Request
+	Profile profile.Profile
+	// ClientID is the client the key set is registered for; empty means the
+	// key set belongs to whatever client iss names.
+	ClientID string
+	// Keys is the registered key set (or a single key); nil when the user
+	// gave no key material.
+	Keys *keys.Set
+	// SingleKey marks Keys as one key the user named with --key: when it has
+	// no kid of its own it stands for whatever kid the header names.
+	SingleKey bool
+	Now       time.Time
+}
+
+// Finding is one problem, with what the server would say about it alone.
+type Finding struct {
+	Rule             string   `json:"rule"`
+	Severity         Severity `json:"severity"`
+	ErrorDescription string   `json:"error_description"`
+	Message          string   `json:"message"`
+	Fix              string   `json:"fix"`
+	ServerCheck      bool     `json:"server_check"`
+	Doc              string   `json:"doc"`
+	order            int
+}
+
+// Response is the token endpoint's answer.
+type Response struct {
+	Status           int    `json:"status"`
+	Error            string `json:"error,omitempty"`
+	ErrorDescription string `json:"error_description"`
+	// Certain is false when a step that needs key material was not checked
+	// and could change the answer.
+	Certain   bool     `json:"certain"`
+	Unchecked []string `json:"unchecked,omitempty"`
+	Rule      string   `json:"rule,omitempty"`
+	Entry     string   `json:"entry,omitempty"`
+}
+
+// MarshalJSON keeps error and error_description off a 200 answer and always
+// on a 400 one, since a blank description is itself a documented answer.
+func (r Response) MarshalJSON() ([]byte, error) {
+	if r.Status == 200 {
+		type ok struct {
+			Status    int      `json:"status"`
+			Certain   bool     `json:"certain"`
+			Unchecked []string `json:"unchecked,omitempty"`
+		}
+		return json.Marshal(ok{r.Status, r.Certain, r.Unchecked})
+	}
+	type plain Response
+	return json.Marshal(plain(r))
+}
+
+// Step is the outcome of one server validation step.
+type Step struct {
+	ID     string `json:"id"`
+	Status string `json:"status"` // "pass", "fail", "not-checked", "not-reached"
+	Detail string `json:"detail,omitempty"`
+}
+
+// Report is the result of Lint.
+type Report struct {
+	Predicted Response  `json:"predicted_response"`
+	Findings  []Finding `json:"findings"`
+	Summary   Summary   `json:"summary"`
+	Steps     []Step    `json:"server_steps"`
+	Profile   string    `json:"profile"`
+	TokenURL  string    `json:"token_url"`
+	Now       time.Time `json:"now"`
+	ClientID  string    `json:"client_id,omitempty"`
+	KeyID     string    `json:"verified_with_kid,omitempty"`
+	Notes     []string  `json:"notes,omitempty"`
+	Header    any       `json:"header,omitempty"`
+	Claims    any       `json:"claims,omitempty"`
+}
+
+// Summary counts findings by severity.
+type Summary struct {
+	Errors   int `json:"errors"`
+	Warnings int `json:"warnings"`
+	Infos    int `json:"infos"`
+}
+
+// HasErrors reports whether any finding is an error.
+func (r *Report) HasErrors() bool { return r.Summary.Errors > 0 }
+
+// Lint evaluates every check; it never stops at the first failure.
+func Lint(in Input) *Report {
+	s := newState(in)
+	s.run()
+	return s.report()
+}
+
+func (s *state) report() *Report {
+	sort.SliceStable(s.findings, func(i, j int) bool {
+		a, b := s.findings[i], s.findings[j]
+		if rank(a.Severity) != rank(b.Severity) {
+			return rank(a.Severity) < rank(b.Severity)
+		}
+		return a.order < b.order
+	})
+	r := &Report{
+		Findings: s.findings,
+		Steps:    s.steps,
+		Profile:  s.in.Profile.Name,
+		TokenURL: s.in.Profile.TokenURL,
+		Now:      s.in.Now.UTC().Truncate(time.Second),
+		ClientID: s.in.ClientID,
+		Notes:    s.notes,
+	}
+	if r.Findings == nil {
+		r.Findings = []Finding{}
+	}
+	if s.key != nil && s.signatureOK {
+		r.KeyID = s.key.KID
+	}
+	if s.tok != nil {
+		if s.tok.Header != nil {
+			r.Header = s.tok.Header
+		}
+		if s.tok.Payload != nil {
+			r.Claims = s.tok.Payload
+		}
+	}
+	for _, f := range s.findings {
+		switch f.Severity {
+		case SeverityError:
+			r.Summary.Errors++
+		case SeverityWarning:
+			r.Summary.Warnings++
+		default:
+			r.Summary.Infos++
+		}
+	}
+	r.Predicted = s.predict()
+	return r
+}
+
+func rank(s Severity) int {
+	switch s {
+	case SeverityError:
+		return 0
+	case SeverityWarning:
+		return 1
+	}
+	return 2
+}
+
+// predict picks the first failing server step, in the server's order. Steps
+// that needed a key and were not checked make the answer uncertain when
+// they come before it.
+func (s *state) predict() Response {
+	var first *Finding
+	for i := range s.findings {
+		f := &s.findings[i]
+		if !f.ServerCheck {
+			continue
+		}
+		if first == nil || f.order < first.order {
+			first = f
+		}
+	}
+	resp := Response{Status: 200, Certain: true}
+	if first != nil {
+		resp = Response{Status: 400, Error: "invalid_request", ErrorDescription: first.ErrorDescription,
+			Certain: true, Rule: first.Rule}
+		if e, ok := catalog.ByDescription(first.ErrorDescription); ok {
+			resp.Entry = e.ID
+		}
+	}
+	for _, u := range s.unchecked {
+		if first == nil || u.order < first.order {
+			resp.Certain = false
+			resp.Unchecked = append(resp.Unchecked, u.id)
+		}
+	}
+	return resp
+}

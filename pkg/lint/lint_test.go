@@ -1,0 +1,206 @@
+package lint
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/clientassert/clientassert/internal/fixtures"
+	"github.com/clientassert/clientassert/pkg/keys"
+	"github.com/clientassert/clientassert/pkg/profile"
+	"github.com/clientassert/clientassert/pkg/request"
+)
+
+const testdata = "../../testdata"
+
+func loadKeySet(t testing.TB, name string) *keys.Set {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(testdata, "keys", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := keys.Parse(data)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return set
+}
+
+func readToken(t testing.TB, name string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(testdata, "tokens", name+".jwt"))
+	if err != nil {
+		t.Fatalf("%v (run go generate ./...)", err)
+	}
+	return strings.TrimSpace(string(data))
+}
+
+func redox(t testing.TB) profile.Profile {
+	p, err := profile.Get("redox", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func ruleIDs(r *Report) []string {
+	var ids []string
+	for _, f := range r.Findings {
+		ids = append(ids, f.Rule)
+	}
+	return ids
+}
+
+func predicted(r *Report) string {
+	if r.Predicted.Status == 200 {
+		return "200"
+	}
+	return r.Predicted.ErrorDescription
+}
+
+// TestFixtureTokens runs every fixture token through lint with its key set
+// and checks the rules it must trigger and the server's predicted answer.
+func TestFixtureTokens(t *testing.T) {
+	for _, c := range fixtures.Cases() {
+		t.Run(c.Name, func(t *testing.T) {
+			r := Lint(Input{
+				Token: readToken(t, c.Name), Profile: redox(t), ClientID: fixtures.ClientID,
+				Keys: loadKeySet(t, c.JWKS), Now: fixtures.Now,
+			})
+			got := ruleIDs(r)
+			for _, want := range c.Rules {
+				if !slices.Contains(got, want) {
+					t.Errorf("rule %s did not fire; findings: %v", want, got)
+				}
+			}
+			if p := predicted(r); p != c.Predicted {
+				t.Errorf("predicted %q, want %q (findings %v)", p, c.Predicted, got)
+			}
+			if !r.Predicted.Certain {
+				t.Errorf("prediction uncertain with a key set: unchecked %v", r.Predicted.Unchecked)
+			}
+			if c.Predicted == "200" && r.HasErrors() {
+				t.Errorf("accepted token has error findings: %v", got)
+			}
+			for _, f := range r.Findings {
+				if f.Message == "" || f.Fix == "" || f.Doc == "" {
+					t.Errorf("finding %s lacks message, fix or doc: %+v", f.Rule, f)
+				}
+			}
+		})
+	}
+}
+
+func TestValidTokensAreClean(t *testing.T) {
+	for _, name := range []string{"valid-rs384", "valid-es384"} {
+		r := Lint(Input{Token: readToken(t, name), Profile: redox(t), ClientID: fixtures.ClientID, Keys: loadKeySet(t, "jwks.json"), Now: fixtures.Now})
+		if len(r.Findings) != 0 {
+			t.Errorf("%s: want no findings, got %v", name, ruleIDs(r))
+		}
+		if r.KeyID == "" {
+			t.Errorf("%s: no verifying kid reported", name)
+		}
+	}
+}
+
+func TestWithoutKeysPredictionIsUncertain(t *testing.T) {
+	r := Lint(Input{Token: readToken(t, "valid-rs384"), Profile: redox(t), Now: fixtures.Now})
+	if r.Predicted.Status != 200 || r.Predicted.Certain {
+		t.Fatalf("want an uncertain 200, got %+v", r.Predicted)
+	}
+	if !slices.Contains(r.Predicted.Unchecked, "kid-not-found") || !slices.Contains(r.Predicted.Unchecked, "signature") {
+		t.Errorf("unchecked steps %v should name the key lookup and the signature", r.Predicted.Unchecked)
+	}
+	// A failure before the key lookup is certain even without keys.
+	r = Lint(Input{Token: readToken(t, "no-kid"), Profile: redox(t), Now: fixtures.Now})
+	if !r.Predicted.Certain || r.Predicted.ErrorDescription != "JWT header kid property is required" {
+		t.Errorf("no-kid without keys: %+v", r.Predicted)
+	}
+	// A failure after it is not.
+	r = Lint(Input{Token: readToken(t, "iat-too-old"), Profile: redox(t), Now: fixtures.Now})
+	if r.Predicted.Certain {
+		t.Errorf("iat-too-old without keys should be uncertain: %+v", r.Predicted)
+	}
+}
+
+// TestTimeBoundaries pins the server's inclusive and exclusive edges.
+func TestTimeBoundaries(t *testing.T) {
+	ks, err := fixtures.LoadOrCreateKeys(filepath.Join(testdata, "keys"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := fixtures.Now.Unix()
+	h := fixtures.Header("RS384", fixtures.KidRSA)
+	base := fixtures.Claims(fixtures.Now)
+	cases := []struct {
+		name   string
+		claims fixtures.Object
+		want   string
+	}{
+		{"age 310 accepted", base.Set("iat", now-310).Set("exp", now+100), "200"},
+		{"age 311 rejected", base.Set("iat", now-311).Set("exp", now+100), `"iat" claim timestamp check failed (too far in the past)`},
+		{"iat +10 accepted", base.Set("iat", now+10).Without("exp"), "200"},
+		{"iat +11 rejected without exp", base.Set("iat", now+11).Without("exp"), `"iat" claim timestamp check failed (it should be in the past)`},
+		{"iat +11 rejected with exp", base.Set("iat", now+11).Set("exp", now+300), `"iat" claim timestamp check failed (it should be in the past)`},
+		{"nbf +10 accepted", base.Set("nbf", now+10), "200"},
+		{"nbf +11 rejected", base.Set("nbf", now+11), `"nbf" claim timestamp check failed`},
+		{"exp -9 accepted", base.Set("iat", now-100).Set("exp", now-9), "200"},
+		{"exp -10 rejected", base.Set("iat", now-100).Set("exp", now-10), `"exp" claim timestamp check failed`},
+		{"nbf before exp in order", base.Set("iat", now-100).Set("nbf", now+60).Set("exp", now-60), `"nbf" claim timestamp check failed`},
+		{"exp before age in order", base.Set("iat", now-1000).Set("exp", now-60), `"exp" claim timestamp check failed`},
+		{"aud before times", base.Set("aud", "x").Set("iat", now-1000), `unexpected "aud" claim value`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tok := fixtures.Sign(h.JSON(), c.claims.JSON(), ks["rsa"])
+			r := Lint(Input{Token: tok, Profile: redox(t), ClientID: fixtures.ClientID, Keys: loadKeySet(t, "jwks.json"), Now: fixtures.Now})
+			if got := predicted(r); got != c.want {
+				t.Errorf("predicted %q, want %q; findings %v", got, c.want, ruleIDs(r))
+			}
+		})
+	}
+}
+
+func TestFixtureRequests(t *testing.T) {
+	for _, c := range fixtures.RequestCases() {
+		t.Run(c.File, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join(testdata, "requests", c.File))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req, err := request.Parse(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := Lint(Input{Request: req, Profile: redox(t), ClientID: fixtures.ClientID, Keys: loadKeySet(t, "jwks.json"), Now: fixtures.Now})
+			for _, want := range c.Rules {
+				if !slices.Contains(ruleIDs(r), want) {
+					t.Errorf("rule %s did not fire; findings %v", want, ruleIDs(r))
+				}
+			}
+			if got := predicted(r); got != c.Predicted {
+				t.Errorf("predicted %q, want %q; findings %v", got, c.Predicted, ruleIDs(r))
+			}
+		})
+	}
+}
+
+// TestRequestOrder checks that the first request problem in server order
+// wins, while every problem is still reported.
+func TestRequestOrder(t *testing.T) {
+	req, err := request.Parse([]byte("POST /v2/auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\r\ngrant_type=password"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Lint(Input{Request: req, Profile: redox(t), Now: fixtures.Now})
+	if r.Predicted.ErrorDescription != "x-www-form-urlencoded content-type required" {
+		t.Errorf("predicted %+v", r.Predicted)
+	}
+	for _, want := range []string{"request-content-type", "request-grant-type-invalid", "request-assertion-type-missing", "request-assertion-missing"} {
+		if !slices.Contains(ruleIDs(r), want) {
+			t.Errorf("missing %s in %v", want, ruleIDs(r))
+		}
+	}
+}
