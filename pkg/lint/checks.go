@@ -654,8 +654,11 @@ func compactJSON(v any) string {
 
 // secs renders a number of seconds the way people read it: 6m12s.
 func secs(f float64) string {
-	if math.IsInf(f, 0) || math.Abs(f) > 1e12 {
-		return formatNum(f) + "s"
+	if math.IsInf(f, 0) {
+		return "forever"
+	}
+	if math.Abs(f) > 100*365.25*86400 {
+		return strconv.FormatFloat(math.Round(f/(365.25*86400)), 'f', -1, 64) + " years"
 	}
 	d := time.Duration(math.Round(f)) * time.Second
 	return d.String()
