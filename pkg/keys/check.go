@@ -1,0 +1,226 @@
+package keys
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Problem is one finding of Check.
+type Problem struct {
+	Rule     string `json:"rule"`     // stable kebab-case id
+	Severity string `json:"severity"` // "error", "warning" or "info"
+	KID      string `json:"kid,omitempty"`
+	Index    int    `json:"index"` // the key's position; -1 for the set as a whole
+	Message  string `json:"message"`
+	Fix      string `json:"fix"`
+}
+
+// Severities.
+const (
+	SeverityError   = "error"
+	SeverityWarning = "warning"
+	SeverityInfo    = "info"
+)
+
+// Rule ids. They are a contract with scripts: never rename one.
+const (
+	RuleEmptySet         = "empty-set"
+	RuleMissingKty       = "missing-kty"
+	RuleUnsupportedKty   = "unsupported-kty"
+	RuleUnsupportedCrv   = "unsupported-crv"
+	RuleMissingKID       = "missing-kid"
+	RuleDuplicateKID     = "duplicate-kid"
+	RulePrivateMembers   = "private-members"
+	RuleRSATooSmall      = "rsa-too-small"
+	RuleUseNotSig        = "use-not-sig"
+	RuleKeyOpsNotVerify  = "key-ops-not-verify"
+	RuleAlgNotSigning    = "alg-not-signing"
+	RuleCurveAlgMismatch = "curve-alg-mismatch"
+	RuleKtyAlgMismatch   = "kty-alg-mismatch"
+	RuleNoMatch          = "no-match" // reported by callers of Match
+)
+
+// signingAlgs are the JWS algs of RFC 7518 (and RFC 8037, 8812) that sign.
+var signingAlgs = map[string]string{
+	"RS256": "RSA", "RS384": "RSA", "RS512": "RSA",
+	"PS256": "RSA", "PS384": "RSA", "PS512": "RSA",
+	"ES256": "EC", "ES384": "EC", "ES512": "EC", "ES256K": "EC",
+	"HS256": "oct", "HS384": "oct", "HS512": "oct",
+	"EdDSA": "OKP",
+}
+
+// suggestedAlg is the alg to name in a fix for each key type.
+func suggestedAlg(k *Key) string {
+	switch k.Kty {
+	case "RSA":
+		return "RS384"
+	case "EC":
+		if a, ok := curveAlg[k.Crv]; ok {
+			return a
+		}
+		return "ES384"
+	case "OKP":
+		return "EdDSA"
+	case "oct":
+		return "HS384"
+	}
+	return "RS384"
+}
+
+// Check applies the hygiene rules for a published JWKS and returns what it
+// finds, key by key in order, set-wide findings first. Rules that only make
+// sense for JSON input (kid, kty) are skipped for keys read from PEM.
+func Check(set *Set) []Problem {
+	var out []Problem
+	if set == nil || len(set.Keys) == 0 {
+		return []Problem{{
+			Rule: RuleEmptySet, Severity: SeverityError, Index: -1,
+			Message: "the key set holds no keys",
+			Fix:     "add your public key: clientassert keys jwks KEY > jwks.json",
+		}}
+	}
+	for _, kid := range set.DuplicateKIDs() {
+		same := set.ByKID(kid)
+		idx := make([]string, len(same))
+		for i, k := range same {
+			idx[i] = fmt.Sprint(k.Index)
+		}
+		out = append(out, Problem{
+			Rule: RuleDuplicateKID, Severity: SeverityError, KID: kid, Index: same[1].Index,
+			Message: fmt.Sprintf("kid %q is used by keys %s; the server cannot tell which one verifies", kid, strings.Join(idx, ", ")),
+			Fix:     "give every key its own kid, e.g. its thumbprint (clientassert keys thumbprint KEY)",
+		})
+	}
+	for _, k := range set.Keys {
+		out = append(out, checkKey(k)...)
+	}
+	return out
+}
+
+func checkKey(k *Key) []Problem {
+	var out []Problem
+	add := func(rule, sev, msg, fix string) {
+		out = append(out, Problem{Rule: rule, Severity: sev, KID: k.KID, Index: k.Index, Message: msg, Fix: fix})
+	}
+	fromJSON := k.Raw != nil
+	who := k.label()
+
+	switch {
+	case k.Kty == "" && fromJSON:
+		add(RuleMissingKty, SeverityError, who+" has no kty",
+			`add "kty": "RSA" or "EC" with the members that go with it`)
+	case k.Kty != "" && !knownKty(k.Kty):
+		add(RuleUnsupportedKty, SeverityError, fmt.Sprintf("%s has kty %q, which is not a JWK key type", who, k.Kty),
+			`use "kty": "RSA" (RS384) or "EC" (ES384)`)
+	case k.Kty == "EC" && curveAlg[k.Crv] == "":
+		add(RuleUnsupportedCrv, SeverityError, fmt.Sprintf("%s uses EC curve %q, which cannot verify ES256, ES384 or ES512", who, k.Crv),
+			"use a P-384 key (ES384): clientassert keys generate --alg ES384 ...")
+	case k.Kty == "OKP" && k.Crv != "Ed25519":
+		add(RuleUnsupportedCrv, SeverityError, fmt.Sprintf("%s uses OKP curve %q, which cannot sign JWTs here", who, k.Crv),
+			"use an RSA (RS384) or EC P-384 (ES384) key")
+	}
+
+	if fromJSON && k.KID == "" {
+		fix := `add a "kid" and send the same value in the JWT header`
+		if tp, err := Thumbprint(k); err == nil {
+			fix = fmt.Sprintf(`add "kid": %q (its thumbprint) and send the same kid in the JWT header`, tp)
+		}
+		add(RuleMissingKID, SeverityError, who+" has no kid; the token endpoint picks the key by the kid in the JWT header", fix)
+	}
+
+	if k.HasPrivate {
+		switch {
+		case k.Kty == "oct":
+			add(RulePrivateMembers, SeverityError, who+" is a shared secret (k); a JWKS is public and must never hold one",
+				"remove the key from the JWKS and rotate the secret")
+		case fromJSON:
+			var names []string
+			for _, n := range privateMemberOrder {
+				if _, has := k.Raw[n]; has {
+					names = append(names, n)
+				}
+			}
+			add(RulePrivateMembers, SeverityError,
+				fmt.Sprintf("%s holds private members (%s); anyone who reads the JWKS can sign as you", who, strings.Join(names, ", ")),
+				"publish only the public half (clientassert keys jwks KEY), and rotate the key if this JWKS was ever shared")
+		default:
+			add(RulePrivateMembers, SeverityError, who+" is a private key; a JWKS must hold only public keys",
+				"publish only the public half: clientassert keys jwks KEY")
+		}
+	}
+
+	if k.Kty == "RSA" && k.Bits > 0 {
+		switch {
+		case k.Bits < 1024:
+			msg := fmt.Sprintf("%s is a %d-bit RSA key; keys under 1024 bits can be factored", who, k.Bits)
+			if k.Bits < rsaMinBits["RS384"] {
+				msg = fmt.Sprintf("%s is a %d-bit RSA key; it is too small to verify RS384 (%d bits at least) and can be factored", who, k.Bits, rsaMinBits["RS384"])
+			}
+			add(RuleRSATooSmall, SeverityError, msg,
+				"generate a new key of at least 2048 bits: clientassert keys generate --alg RS384 ...")
+		case k.Bits < 2048:
+			add(RuleRSATooSmall, SeverityWarning,
+				fmt.Sprintf("%s is a %d-bit RSA key; 2048 bits is the accepted minimum", who, k.Bits),
+				"generate a new key of at least 2048 bits: clientassert keys generate --alg RS384 ...")
+		}
+	}
+
+	if k.Use != "" && k.Use != "sig" {
+		add(RuleUseNotSig, SeverityError,
+			fmt.Sprintf("%s has use %q; the server verifies only with keys whose use is \"sig\" or absent", who, k.Use),
+			`set "use": "sig", or remove "use"`)
+	}
+	if k.KeyOps != nil && !slices.Contains(k.KeyOps, "verify") {
+		add(RuleKeyOpsNotVerify, SeverityError,
+			fmt.Sprintf("%s has key_ops [%s] without \"verify\"; the server will not verify with it", who, strings.Join(k.KeyOps, ", ")),
+			`add "verify" to key_ops, or remove key_ops`)
+	}
+
+	if k.Alg != "" {
+		family, signing := signingAlgs[k.Alg]
+		switch {
+		case !signing:
+			add(RuleAlgNotSigning, SeverityError,
+				fmt.Sprintf("%s has alg %q, which is not a JWS signing alg", who, k.Alg),
+				fmt.Sprintf(`set "alg": %q, or remove "alg"`, suggestedAlg(k)))
+		case k.Kty == "EC" && family == "EC" && curveAlg[k.Crv] != "" && curveAlg[k.Crv] != k.Alg:
+			add(RuleCurveAlgMismatch, SeverityError,
+				fmt.Sprintf("%s is an EC %s key but has alg %s; %s signs only %s", who, k.Crv, k.Alg, k.Crv, curveAlg[k.Crv]),
+				fmt.Sprintf(`set "alg": %q, or use a key on the curve %s needs`, curveAlg[k.Crv], k.Alg))
+		case knownKty(k.Kty) && family != k.Kty:
+			add(RuleKtyAlgMismatch, SeverityError,
+				fmt.Sprintf("%s is an %s key but has alg %s, which needs an %s key", who, k.Describe(), k.Alg, family),
+				fmt.Sprintf(`set "alg": %q, or remove "alg"`, suggestedAlg(k)))
+		}
+	}
+	return out
+}
+
+func knownKty(kty string) bool {
+	return kty == "RSA" || kty == "EC" || kty == "OKP" || kty == "oct"
+}
+
+// HasErrors reports whether any problem has error severity.
+func HasErrors(problems []Problem) bool {
+	for _, p := range problems {
+		if p.Severity == SeverityError {
+			return true
+		}
+	}
+	return false
+}
+
+// Match returns the entries of set that hold the public half of priv.
+func Match(set *Set, priv *Key) []*Key {
+	if set == nil || priv == nil {
+		return nil
+	}
+	var out []*Key
+	for _, k := range set.Keys {
+		if samePublic(k, priv) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
