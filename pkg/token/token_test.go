@@ -1,0 +1,108 @@
+package token
+
+import (
+	"bytes"
+	"encoding/base64"
+	"testing"
+)
+
+func TestDecodeLenientMatchesNode(t *testing.T) {
+	cases := []struct {
+		in   string
+		want string
+	}{
+		{"eyJhIjoxfQ", `{"a":1}`},
+		{"eyJhIjoxfQ==", `{"a":1}`},
+		{"eyJh!Ijox fQ", `{"a":1}`}, // stray characters are skipped
+		{"eyJhIjoxfQ=garbage", `{"a":1}`},
+		{"+/+/", "\xfb\xff\xbf"},
+		{"-_-_", "\xfb\xff\xbf"},
+		{"QQ", "A"},
+		{"QUI", "AB"},
+		{"Q", ""}, // a lone trailing character decodes to nothing
+		{"", ""},
+	}
+	for _, c := range cases {
+		if got := DecodeLenient(c.in); string(got) != c.want {
+			t.Errorf("DecodeLenient(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestParse(t *testing.T) {
+	b := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+	tok := Parse(b(`{"alg":"RS384","kid":"k"}`) + "." + b(`{"iss":"a","iss":"b"}`) + ".c2ln")
+	if !tok.Decodable() || tok.Header["kid"] != "k" || tok.Payload["iss"] != "b" {
+		t.Fatalf("parse: %+v", tok)
+	}
+	if len(tok.DuplicatePayload) != 1 || tok.DuplicatePayload[0] != "iss" {
+		t.Errorf("duplicates %v", tok.DuplicatePayload)
+	}
+	if string(tok.Signature) != "sig" || tok.SigningInput() == "" {
+		t.Errorf("signature %q", tok.Signature)
+	}
+
+	bad := Parse(b(`{"alg":`) + "." + b(`{}`) + ".")
+	if bad.HeaderValid || !bad.PayloadValid || len(bad.Errors) != 1 || bad.Errors[0].Segment != "header" {
+		t.Errorf("broken header: %+v", bad.Errors)
+	}
+	arr := Parse(b(`[1]`) + "." + b(`null`) + ".")
+	if !arr.HeaderValid || arr.Header != nil || !arr.PayloadValid || arr.Payload != nil {
+		t.Errorf("non-object parts should be valid JSON but not objects: %+v", arr)
+	}
+	if n := len(Parse("a.b").Segments); n != 2 {
+		t.Errorf("segments %d", n)
+	}
+	stray := Parse("ey!J9." + b(`{}`) + ".")
+	if len(stray.Errors) == 0 || stray.Errors[0].Offset != 2 {
+		t.Errorf("stray character offset: %+v", stray.Errors)
+	}
+}
+
+func TestExtract(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"  a.b.c \n", "a.b.c"},
+		{`"a.b.c"`, "a.b.c"},
+		{"'Bearer a.b.c'", "a.b.c"},
+		{"bearer a.b.c", "a.b.c"},
+		{"grant_type=client_credentials&client_assertion=a.b.c&x=y", "a.b.c"},
+		{"client_assertion=a%2Eb%2Ec", "a.b.c"},
+	}
+	for _, c := range cases {
+		if got, _ := Extract(c.in); got != c.want {
+			t.Errorf("Extract(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// FuzzParse checks the token reader never panics and keeps its invariants.
+func FuzzParse(f *testing.F) {
+	for _, seed := range seedTokens(f) {
+		f.Add(seed)
+	}
+	f.Add("a.b.c")
+	f.Add("..")
+	f.Add("e30.e30.")
+	f.Add("bnVsbA.bnVsbA.")
+	f.Fuzz(func(t *testing.T, raw string) {
+		tok := Parse(raw)
+		if len(tok.Segments) != 3 {
+			if tok.Header != nil || tok.Payload != nil {
+				t.Fatal("decoded parts of a token without three segments")
+			}
+			return
+		}
+		if tok.Header != nil && !tok.HeaderValid || tok.Payload != nil && !tok.PayloadValid {
+			t.Fatal("object decoded from invalid JSON")
+		}
+		for _, e := range tok.Errors {
+			if e.Offset < 0 || e.Offset > len(raw) {
+				t.Fatalf("offset %d outside token of %d bytes", e.Offset, len(raw))
+			}
+		}
+		if tok.Decodable() && !bytes.Equal(DecodeLenient(tok.Segments[0]), tok.HeaderJSON) {
+			t.Fatal("header bytes differ from a fresh decode")
+		}
+		Extract(raw)
+	})
+}
