@@ -84,12 +84,11 @@ func Inspect(raw string, now time.Time, p profile.Profile) *Inspection {
 			tm := Time{Claim: name, Value: f}
 			secs := f
 			if f > 1e11 {
-				tm.Note = "looks like milliseconds"
+				// Read as milliseconds, which is what such a value almost always is.
+				secs = f / 1000
+				tm.Note = "milliseconds: as seconds it is " + Relative(f-float64(now.Unix()))
 			}
 			tm.UTC = time.Unix(0, 0).Add(time.Duration(secs * float64(time.Second))).UTC()
-			if secs > 2.5e11 {
-				tm.UTC = time.Time{}
-			}
 			tm.Relative = Relative(secs - float64(now.Unix()))
 			in.Times = append(in.Times, tm)
 		}

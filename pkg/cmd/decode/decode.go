@@ -180,11 +180,8 @@ func Timeline(in *inspect.Inspection, width int) string {
 	winHi := float64(in.IatWindow.To.Unix())
 	lo, hi := winLo, winHi
 	for _, t := range in.Times {
-		if t.Value > 1e11 {
-			continue
-		}
-		lo = min(lo, t.Value)
-		hi = max(hi, t.Value)
+		lo = min(lo, seconds(t))
+		hi = max(hi, seconds(t))
 	}
 	// Keep far-away points from squeezing the window into one column.
 	span := winHi - winLo
@@ -207,12 +204,16 @@ func Timeline(in *inspect.Inspection, width int) string {
 	var legend []string
 	for _, t := range in.Times {
 		m := marks[t.Claim]
-		c := col(t.Value)
+		v := seconds(t)
+		c := col(v)
 		edge := ""
-		if t.Value < lo {
+		if v < lo {
 			c, edge = 0, " (off the left edge)"
-		} else if t.Value > hi || t.Value > 1e11 {
+		} else if v > hi {
 			c, edge = width-1, " (off the right edge)"
+		}
+		if t.Note != "" {
+			edge += " (" + t.Note + ")"
 		}
 		line[c] = m
 		legend = append(legend, fmt.Sprintf("  %c %s %s%s", m, t.Claim, t.Relative, edge))
@@ -225,4 +226,10 @@ func Timeline(in *inspect.Inspection, width int) string {
 	}
 	fmt.Fprintf(&b, "  | now\n  [=] iat accepted from %s to %s\n", in.IatWindow.From.Format("15:04:05"), in.IatWindow.To.Format("15:04:05Z"))
 	return b.String()
+}
+
+// seconds is where a time claim sits on the timeline: its UTC reading, which
+// for a millisecond value is the moment it was probably meant to be.
+func seconds(t inspect.Time) float64 {
+	return float64(t.UTC.UnixNano()) / 1e9
 }
