@@ -25,20 +25,21 @@ const (
 
 // Rule ids. They are a contract with scripts: never rename one.
 const (
-	RuleEmptySet         = "empty-set"
-	RuleMissingKty       = "missing-kty"
-	RuleUnsupportedKty   = "unsupported-kty"
-	RuleUnsupportedCrv   = "unsupported-crv"
-	RuleMissingKID       = "missing-kid"
-	RuleDuplicateKID     = "duplicate-kid"
-	RulePrivateMembers   = "private-members"
-	RuleRSATooSmall      = "rsa-too-small"
-	RuleUseNotSig        = "use-not-sig"
-	RuleKeyOpsNotVerify  = "key-ops-not-verify"
-	RuleAlgNotSigning    = "alg-not-signing"
-	RuleCurveAlgMismatch = "curve-alg-mismatch"
-	RuleKtyAlgMismatch   = "kty-alg-mismatch"
-	RuleNoMatch          = "no-match" // reported by callers of Match
+	RuleEmptySet              = "empty-set"
+	RuleMissingKty            = "missing-kty"
+	RuleUnsupportedKty        = "unsupported-kty"
+	RuleUnsupportedCrv        = "unsupported-crv"
+	RuleMissingKID            = "missing-kid"
+	RuleDuplicateKID          = "duplicate-kid"
+	RulePrivateMembers        = "private-members"
+	RuleRSATooSmall           = "rsa-too-small"
+	RuleUseNotSig             = "use-not-sig"
+	RuleKeyOpsNotVerify       = "key-ops-not-verify"
+	RuleUseKeyOpsInconsistent = "use-key-ops-inconsistent"
+	RuleAlgNotSigning         = "alg-not-signing"
+	RuleCurveAlgMismatch      = "curve-alg-mismatch"
+	RuleKtyAlgMismatch        = "kty-alg-mismatch"
+	RuleNoMatch               = "no-match" // reported by callers of Match
 )
 
 // signingAlgs are the JWS algs of RFC 7518 (and RFC 8037, 8812) that sign.
@@ -126,7 +127,7 @@ func checkKey(k *Key) []Problem {
 		if tp, err := Thumbprint(k); err == nil {
 			fix = fmt.Sprintf(`add "kid": %q (its thumbprint) and send the same kid in the JWT header`, tp)
 		}
-		add(RuleMissingKID, SeverityError, who+" has no kid; the token endpoint picks the key by the kid in the JWT header", fix)
+		add(RuleMissingKID, SeverityError, who+" has no kid; Redox requires one and picks the key by the kid in the JWT header", fix)
 	}
 
 	if k.HasPrivate {
@@ -166,10 +167,21 @@ func checkKey(k *Key) []Problem {
 		}
 	}
 
-	if k.Use != "" && k.Use != "sig" {
+	switch k.Use {
+	case "", "sig":
+	case "enc":
 		add(RuleUseNotSig, SeverityError,
-			fmt.Sprintf("%s has use %q; the server verifies only with keys whose use is \"sig\" or absent", who, k.Use),
+			fmt.Sprintf("%s has use \"enc\"; the server verifies only with keys whose use is \"sig\" or absent", who),
 			`set "use": "sig", or remove "use"`)
+	default:
+		add(RuleUseNotSig, SeverityError,
+			fmt.Sprintf("%s has use %q, which is neither \"sig\" nor \"enc\"; the server's JOSE library refuses such a key", who, k.Use),
+			`set "use": "sig", or remove "use"`)
+	}
+	if k.Use != "" && len(k.KeyOps) > 0 && inconsistentUse(k.Use, k.KeyOps) {
+		add(RuleUseKeyOpsInconsistent, SeverityError,
+			fmt.Sprintf("%s has use %q but key_ops [%s]; the server's JOSE library refuses a key whose use and key_ops disagree", who, k.Use, strings.Join(k.KeyOps, ", ")),
+			`remove key_ops and keep "use": "sig"`)
 	}
 	if k.KeyOps != nil && !slices.Contains(k.KeyOps, "verify") {
 		add(RuleKeyOpsNotVerify, SeverityError,
@@ -195,6 +207,28 @@ func checkKey(k *Key) []Problem {
 		}
 	}
 	return out
+}
+
+// useOps maps each use to the key_ops it allows (RFC 7517 §4.3; jose 2.x
+// lib/help/consts.js).
+var useOps = map[string][]string{
+	"sig": {"sign", "verify"},
+	"enc": {"encrypt", "decrypt", "wrapKey", "unwrapKey", "deriveKey"},
+}
+
+// inconsistentUse reports whether key_ops name an operation of the other use.
+func inconsistentUse(use string, ops []string) bool {
+	for other, list := range useOps {
+		if other == use {
+			continue
+		}
+		for _, op := range ops {
+			if slices.Contains(list, op) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func knownKty(kty string) bool {

@@ -34,7 +34,8 @@ var rsaMinBits = map[string]int{
 //
 // The rules are those of jose 2.x: use absent or "sig"; key_ops, when
 // present, containing "verify"; a JWK alg, when present, equal to alg; RSA
-// keys verify RS256 at any size and the others above a size threshold; EC
+// keys verify RS256 at any size and the others from a size threshold on
+// (counted in whole bytes of modulus, as jose does); EC
 // keys only the ES alg of their curve; oct keys HS256/384/512. This package
 // knows no other combination.
 func (k *Key) SupportsVerify(alg string) (bool, string) {
@@ -56,7 +57,9 @@ func (k *Key) SupportsVerify(alg string) (bool, string) {
 		if !ok {
 			return false, fmt.Sprintf("an RSA key cannot verify %s: it verifies RS256/384/512 and PS256/384/512", alg)
 		}
-		if k.Bits < minBits {
+		// jose measures the modulus in whole bytes (the decoded length of
+		// "n"), so a 620-bit key counts as 624.
+		if joseBits := (k.Bits + 7) / 8 * 8; joseBits < minBits {
 			return false, fmt.Sprintf("the RSA key is %d bits; %s needs at least %d", k.Bits, alg, minBits)
 		}
 		return true, ""

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/clientassert/clientassert/pkg/cmd/decode"
+	"github.com/clientassert/clientassert/pkg/cmd/keys"
 	"github.com/clientassert/clientassert/pkg/cmd/lint"
 	"github.com/clientassert/clientassert/pkg/cmd/version"
 	"github.com/clientassert/clientassert/pkg/cmdutil"
@@ -97,6 +98,7 @@ func subcommands(f *cmdutil.Factory) []*cobra.Command {
 	return []*cobra.Command{
 		lint.NewCmdLint(f, nil),
 		decode.NewCmdDecode(f, nil),
+		keys.NewCmdKeys(f),
 		version.NewCmdVersion(f, nil),
 	}
 }
