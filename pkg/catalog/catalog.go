@@ -4,6 +4,8 @@
 package catalog
 
 import (
+	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -47,6 +49,10 @@ type Entry struct {
 	Fix          []string `json:"fix"`
 	// Rules are the lint rules that predict this entry.
 	Rules []string `json:"rules"`
+	// Templates are the library's message patterns this entry belongs to,
+	// with %s where the server puts a claim, header or algorithm name. They
+	// let explain recognise a name the catalog does not list by itself.
+	Templates []string `json:"templates,omitempty"`
 }
 
 // Anchor is the entry's heading anchor in docs/errors.md.
@@ -83,6 +89,7 @@ func Descriptions() []string {
 var (
 	byID          = map[string]Entry{}
 	byDescription = map[string]Entry{}
+	templates     []*Template
 )
 
 func init() {
@@ -97,8 +104,66 @@ func init() {
 			}
 			byDescription[d] = e
 		}
+		for _, pattern := range e.Templates {
+			t := templateFor(pattern)
+			t.Entries = append(t.Entries, e)
+		}
 	}
 }
+
+// Template is one message pattern of the validating library and the
+// entries that use it.
+type Template struct {
+	Pattern string
+	Entries []Entry
+	re      *regexp.Regexp
+}
+
+func templateFor(pattern string) *Template {
+	for _, t := range templates {
+		if t.Pattern == pattern {
+			return t
+		}
+	}
+	t := &Template{Pattern: pattern, re: templateRegexp(pattern)}
+	templates = append(templates, t)
+	return t
+}
+
+// templateRegexp turns a pattern into a case-insensitive regexp. The quotes
+// around the name are optional and the name may be a documentation
+// placeholder (X, <alg>), because people paste the documented form too.
+func templateRegexp(pattern string) *regexp.Regexp {
+	before, after, _ := strings.Cut(pattern, "%s")
+	quoted := strings.HasSuffix(before, `"`) && strings.HasPrefix(after, `"`)
+	if quoted {
+		before, after = before[:len(before)-1], after[1:]
+	}
+	words := func(s string) string {
+		return strings.Join(strings.Split(regexp.QuoteMeta(s), " "), `\s+`)
+	}
+	name := `([^\s"]+)`
+	if quoted {
+		name = `"?([^\s"]+)"?`
+	}
+	return regexp.MustCompile(`(?i)^\s*` + words(before) + name + words(after) + `\s*$`)
+}
+
+// Templates lists every message pattern, in catalog order.
+func Templates() []*Template { return templates }
+
+// Match reports whether text is an instance of the template and returns the
+// name it carries.
+func (t *Template) Match(text string) (name string, ok bool) {
+	m := t.re.FindStringSubmatch(text)
+	if m == nil {
+		return "", false
+	}
+	return m[1], true
+}
+
+// Render fills the template with a name.
+func (t *Template) Render(name string) string { return strings.Replace(t.Pattern, "%s", name, 1) }
 
 // Claim-specific wire strings are built from the library's templates.
 func UnexpectedClaim(claim string) string { return `unexpected "` + claim + `" claim value` }
@@ -113,28 +178,35 @@ func KeyDoesNotSupport(alg string) string {
 
 // Wire strings referenced by the lint engine.
 const (
-	DescBlank             = ""
-	DescContentType       = "x-www-form-urlencoded content-type required"
-	DescGrantTypeMissing  = "Missing grant_type parameter"
-	DescGrantTypeInvalid  = "The grant_type parameter should equal 'client_credentials'"
-	DescAssertionTypeMiss = "Missing client assertion type"
-	DescAssertionTypeBad  = "Invalid client assertion type"
-	DescAssertionMissing  = "Missing client assertion"
-	DescThreeComponents   = "JWTs must have three components"
-	DescMalformed         = "JWT is malformed"
-	DescKidRequired       = "JWT header kid property is required"
-	DescPublicKeyNotFound = "Public key not found, check client_id, kid and Redox dashboard settings"
-	DescAlgMissing        = "missing JWS signature algorithm"
-	DescAlgNotWhitelisted = "alg not whitelisted"
-	DescSignatureFailed   = "signature verification failed"
-	DescIatMissing        = `"iat" claim is missing`
-	DescExpFailed         = `"exp" claim timestamp check failed`
-	DescNbfFailed         = `"nbf" claim timestamp check failed`
-	DescIatFuture         = `"iat" claim timestamp check failed (it should be in the past)`
-	DescIatTooOld         = `"iat" claim timestamp check failed (too far in the past)`
-	DescTypUnexpected     = `unexpected "typ" JWT header value`
-	DescCritNotArray      = `"crit" Header Parameter MUST be an array of non-empty strings when present`
+	DescBlank              = ""
+	DescContentType        = "x-www-form-urlencoded content-type required"
+	DescGrantTypeMissing   = "Missing grant_type parameter"
+	DescGrantTypeInvalid   = "The grant_type parameter should equal 'client_credentials'"
+	DescAssertionTypeMiss  = "Missing client assertion type"
+	DescAssertionTypeBad   = "Invalid client assertion type"
+	DescAssertionMissing   = "Missing client assertion"
+	DescThreeComponents    = "JWTs must have three components"
+	DescMalformed          = "JWT is malformed"
+	DescKidRequired        = "JWT header kid property is required"
+	DescPublicKeyNotFound  = "Public key not found, check client_id, kid and Redox dashboard settings"
+	DescAlgMissing         = "missing JWS signature algorithm"
+	DescAlgNotWhitelisted  = "alg not whitelisted"
+	DescSignatureFailed    = "signature verification failed"
+	DescIatMissing         = `"iat" claim is missing`
+	DescExpFailed          = `"exp" claim timestamp check failed`
+	DescNbfFailed          = `"nbf" claim timestamp check failed`
+	DescIatFuture          = `"iat" claim timestamp check failed (it should be in the past)`
+	DescIatTooOld          = `"iat" claim timestamp check failed (too far in the past)`
+	DescTypUnexpected      = `unexpected "typ" JWT header value`
+	DescCritNotArray       = `"crit" Header Parameter MUST be an array of non-empty strings when present`
+	DescJWKInconsistentUse = `inconsistent JWK "use" and "key_ops"`
+	DescTypNotString       = `"typ" header parameter must be a string`
 )
+
+// X5CNotCertificate is the library's message for a bad x5c entry.
+func X5CNotCertificate(i int) string {
+	return fmt.Sprintf("`x5c` member at index %d is not a valid base64-encoded DER PKIX certificate", i)
+}
 
 // CritNotUnderstood and CritDefined are the library's crit templates.
 func CritNotUnderstood(name string) string { return `critical "` + name + `" is not understood` }
@@ -143,16 +215,31 @@ func CritDefined(name string) string {
 }
 
 // Lookup matches text case-insensitively and by template; it returns the
-// entry and whether the match was exact.
+// entry and whether the match was exact. A template instance whose name no
+// entry lists resolves to the template's first entry.
 func Lookup(text string) (Entry, bool) {
 	if e, ok := byDescription[text]; ok {
 		return e, true
 	}
 	lower := strings.ToLower(strings.TrimSpace(text))
-	for d, e := range byDescription {
+	for _, d := range Descriptions() {
 		if strings.ToLower(d) == lower {
-			return e, false
+			return byDescription[d], false
 		}
+	}
+	for _, t := range templates {
+		name, ok := t.Match(text)
+		if !ok {
+			continue
+		}
+		for _, e := range t.Entries {
+			for _, d := range e.Descriptions {
+				if strings.EqualFold(d, t.Render(name)) {
+					return e, false
+				}
+			}
+		}
+		return t.Entries[0], false
 	}
 	return Entry{}, false
 }

@@ -108,3 +108,100 @@ func TestLookupIsCaseInsensitive(t *testing.T) {
 		t.Errorf("got %q exact=%v", e.ID, exact)
 	}
 }
+
+// Every template must describe its own entries: it matches one of their
+// wire strings, their documented form, or the output of the helper that
+// builds that message for the lint engine.
+func TestTemplatesMatchTheirEntries(t *testing.T) {
+	if len(Templates()) == 0 {
+		t.Fatal("no templates registered")
+	}
+	helpers := []string{UnexpectedClaim("x"), NotNumeric("x"), NotString("x"), NotStringOrArray("x"),
+		KeyDoesNotSupport("x"), CritNotUnderstood("x"), CritDefined("x")}
+	for _, tmpl := range Templates() {
+		for _, e := range tmpl.Entries {
+			found := false
+			for _, d := range append(append([]string{e.DocumentedAs}, e.Descriptions...), helpers...) {
+				if _, ok := tmpl.Match(d); ok && d != "" {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("template %q matches no wire string of %s", tmpl.Pattern, e.ID)
+			}
+		}
+	}
+	for _, h := range helpers {
+		if e, _ := Lookup(h); e.ID == "" {
+			t.Errorf("no entry for the helper's message %q", h)
+		}
+	}
+}
+
+func TestTemplateMatchExtractsName(t *testing.T) {
+	cases := []struct {
+		text, pattern, name string
+	}{
+		{`unexpected "scope" claim value`, `unexpected "%s" claim value`, "scope"},
+		{`Unexpected X claim value`, `unexpected "%s" claim value`, "X"},
+		{`the key does not support PS384 verify algorithm`, "the key does not support %s verify algorithm", "PS384"},
+		{CritDefined("kid"), "The critical list contains a non-extension Header Parameter %s", "kid"},
+		{`  "jti"   claim must be a string `, `"%s" claim must be a string`, "jti"},
+	}
+	for _, c := range cases {
+		var got *Template
+		for _, tmpl := range Templates() {
+			if tmpl.Pattern == c.pattern {
+				got = tmpl
+			}
+		}
+		if got == nil {
+			t.Fatalf("no template %q", c.pattern)
+		}
+		name, ok := got.Match(c.text)
+		if !ok || name != c.name {
+			t.Errorf("%q on %q: got %q, %v; want %q", c.pattern, c.text, name, ok, c.name)
+		}
+		if ok && c.name == "scope" && got.Render(name) != c.text {
+			t.Errorf("render %q", got.Render(name))
+		}
+	}
+}
+
+// The string template must not swallow the longer string-or-array message,
+// nor may templates match text that only shares a few words.
+func TestTemplatesAreAnchored(t *testing.T) {
+	for _, tmpl := range Templates() {
+		if tmpl.Pattern == `"%s" claim must be a string` {
+			if _, ok := tmpl.Match(NotStringOrArray("aud")); ok {
+				t.Error("string template matches the string-or-array message")
+			}
+		}
+		for _, text := range []string{"claim value", `unexpected "aud" claim value, retry`, "JWT is malformed", `"iat" claim timestamp check failed (too far in the past)`} {
+			if tmpl.Pattern == `"%s" claim timestamp check failed` || tmpl.Pattern == `unexpected "%s" claim value` {
+				if _, ok := tmpl.Match(text); ok {
+					t.Errorf("%q matches %q", tmpl.Pattern, text)
+				}
+			}
+		}
+	}
+}
+
+func TestLookupByTemplate(t *testing.T) {
+	cases := map[string]string{
+		`"jti" claim must be a JSON numeric value`:          "claim-not-numeric",
+		`the key does not support PS384 verify algorithm`:   "key-does-not-support-alg",
+		`critical "http://example.com/x" is not understood`: "crit-header",
+		`unexpected "sub" CLAIM value`:                      "unexpected-sub",
+		`"sub" claim is missing`:                            "claim-missing",
+	}
+	for text, want := range cases {
+		e, exact := Lookup(text)
+		if e.ID != want || exact {
+			t.Errorf("Lookup(%q) = %q exact=%v, want %q", text, e.ID, exact, want)
+		}
+	}
+	if e, _ := Lookup("no such message"); e.ID != "" {
+		t.Errorf("unknown text resolved to %q", e.ID)
+	}
+}

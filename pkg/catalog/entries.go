@@ -18,7 +18,7 @@ var entries = []Entry{
 			"Run clientassert lint on the exact token you sent, with --now set to the moment you sent it.",
 			"Check aud, alg and jti against the profile; check the sending machine's clock.",
 		},
-		Rules: []string{"jwt-not-object", "jwt-encrypted"},
+		Rules: []string{"jwt-not-object", "jwt-encrypted", "request-assertion-repeated", "registered-key-invalid"},
 	},
 	{
 		ID:           "content-type-required",
@@ -158,6 +158,21 @@ var entries = []Entry{
 		Rules: []string{"iss-client-id", "kid-not-found"},
 	},
 	{
+		ID:           "registered-key-invalid",
+		Descriptions: []string{DescJWKInconsistentUse, X5CNotCertificate(0)},
+		DocumentedAs: "`x5c` member at index <n> is not a valid base64-encoded DER PKIX certificate",
+		Source:       Library,
+		Stage:        StageKey,
+		Checked:      "The registered JWK with this kid loads as a key: its use, alg, kid, key_ops and x5c members are well formed and agree.",
+		Causes: []string{
+			"use is \"sig\" while key_ops lists an encryption operation, or use is \"enc\" while key_ops lists verify.",
+			"x5c holds something other than base64 DER certificates (PEM text, or base64url).",
+			"A member is empty or of the wrong type; those make the server answer with a blank description.",
+		},
+		Fix:   []string{"Correct the JWK in the registered key set; clientassert keys check JWKS lists what is wrong."},
+		Rules: []string{"registered-key-invalid"},
+	},
+	{
 		ID: "crit-header",
 		Descriptions: []string{
 			CritNotUnderstood("b64"),
@@ -170,6 +185,7 @@ var entries = []Entry{
 		Causes:       []string{"The signing code added a crit header, for example for b64 or a private extension."},
 		Fix:          []string{"Remove crit (and any extension it names) from the JWT header."},
 		Rules:        []string{"crit-header"},
+		Templates:    []string{`critical "%s" is not understood`, "The critical list contains a non-extension Header Parameter %s"},
 	},
 	{
 		ID:           "alg-missing",
@@ -206,8 +222,9 @@ var entries = []Entry{
 			"The EC key is on P-256 (ES256) rather than P-384.",
 			"The registered JWK restricts itself with a different alg, use: enc, or key_ops without verify.",
 		},
-		Fix:   []string{"Sign with the key the kid names, using RS384 for RSA and ES384 for P-384 keys; fix alg, use and key_ops in the registered JWK."},
-		Rules: []string{"key-alg-mismatch"},
+		Fix:       []string{"Sign with the key the kid names, using RS384 for RSA and ES384 for P-384 keys; fix alg, use and key_ops in the registered JWK."},
+		Rules:     []string{"key-alg-mismatch"},
+		Templates: []string{"the key does not support %s verify algorithm"},
 	},
 	{
 		ID:           "signature-failed",
@@ -242,6 +259,7 @@ var entries = []Entry{
 		Causes:       []string{"The signing code never sets aud."},
 		Fix:          []string{"Set aud to the token URL, e.g. https://api.redoxengine.com/v2/auth/token."},
 		Rules:        []string{"aud-missing"},
+		Templates:    []string{`"%s" claim is missing`},
 	},
 	{
 		ID:           "claim-not-numeric",
@@ -254,8 +272,9 @@ var entries = []Entry{
 			"A timestamp was written as a string (\"1700000000\") or as an ISO date.",
 			"A null placeholder was left in the claims.",
 		},
-		Fix:   []string{"Write iat, exp and nbf as bare JSON numbers of seconds since the epoch."},
-		Rules: []string{"claim-type"},
+		Fix:       []string{"Write iat, exp and nbf as bare JSON numbers of seconds since the epoch."},
+		Rules:     []string{"claim-type"},
+		Templates: []string{`"%s" claim must be a JSON numeric value`},
 	},
 	{
 		ID:           "claim-not-string-or-array",
@@ -267,6 +286,7 @@ var entries = []Entry{
 		Causes:       []string{"The claim is empty, a number, an object, or an empty array."},
 		Fix:          []string{"Write aud as the token URL string, and iss as the client_id string."},
 		Rules:        []string{"claim-type"},
+		Templates:    []string{`"%s" claim must be a string or array of strings`},
 	},
 	{
 		ID:           "claim-not-string",
@@ -277,6 +297,17 @@ var entries = []Entry{
 		Checked:      "sub and jti, when present, are non-empty strings.",
 		Causes:       []string{"jti was generated as a number, or left as an empty string; sub is empty or not a string."},
 		Fix:          []string{"Write sub as the client_id and jti as a random string (for example 32 hex characters)."},
+		Rules:        []string{"claim-type"},
+		Templates:    []string{`"%s" claim must be a string`},
+	},
+	{
+		ID:           "typ-not-string",
+		Descriptions: []string{DescTypNotString},
+		Source:       Library,
+		Stage:        StageClaims,
+		Checked:      "The header typ, when present, is a non-empty string.",
+		Causes:       []string{"typ is empty, null, a number or an array, often from a template with an unfilled value."},
+		Fix:          []string{"Set typ to \"JWT\" or leave it out."},
 		Rules:        []string{"claim-type"},
 	},
 	{
@@ -291,8 +322,9 @@ var entries = []Entry{
 			"aud names the other region's host (api.ca.redoxengine.com versus api.redoxengine.com).",
 			"A trailing slash, http instead of https, or different case in the URL.",
 		},
-		Fix:   []string{"Set aud to the exact token URL you POST to, e.g. https://api.redoxengine.com/v2/auth/token."},
-		Rules: []string{"aud-mismatch", "aud-wrong-region", "aud-trailing-slash", "aud-fhir-base"},
+		Fix:       []string{"Set aud to the exact token URL you POST to, e.g. https://api.redoxengine.com/v2/auth/token."},
+		Rules:     []string{"aud-mismatch", "aud-wrong-region", "aud-trailing-slash", "aud-fhir-base"},
+		Templates: []string{`unexpected "%s" claim value`},
 	},
 	{
 		ID:           "unexpected-iss",
@@ -304,6 +336,7 @@ var entries = []Entry{
 		Causes:       []string{"iss is not the client_id. The Redox server looks the key up by iss, so it usually answers Public key not found instead."},
 		Fix:          []string{"Set iss to the client_id."},
 		Rules:        []string{},
+		Templates:    []string{`unexpected "%s" claim value`},
 	},
 	{
 		ID:           "unexpected-sub",
@@ -315,6 +348,7 @@ var entries = []Entry{
 		Causes:       []string{"sub holds a user id, an email address or the key name rather than the client_id."},
 		Fix:          []string{"Set sub to the client_id, the same value as iss."},
 		Rules:        []string{"sub-not-iss"},
+		Templates:    []string{`unexpected "%s" claim value`},
 	},
 	{
 		ID:           "unexpected-jti",
@@ -326,6 +360,7 @@ var entries = []Entry{
 		Causes:       []string{"A jti that the server expected to be different, for example a reused one."},
 		Fix:          []string{"Generate a fresh random jti for every assertion."},
 		Rules:        []string{},
+		Templates:    []string{`unexpected "%s" claim value`},
 	},
 	{
 		ID:           "unexpected-typ",
@@ -337,6 +372,7 @@ var entries = []Entry{
 		Causes:       []string{"typ is at+jwt, JOSE or another value."},
 		Fix:          []string{"Set typ to JWT or leave it out."},
 		Rules:        []string{"typ-not-jwt"},
+		Templates:    []string{`unexpected "%s" JWT header value`},
 	},
 	{
 		ID:           "iat-future",
@@ -354,7 +390,8 @@ var entries = []Entry{
 			"Synchronise the client clock (NTP) and set iat to the current time in seconds.",
 			"Divide a JavaScript Date.now() by 1000 and floor it.",
 		},
-		Rules: []string{"iat-future", "time-milliseconds"},
+		Rules:     []string{"iat-future", "time-milliseconds"},
+		Templates: []string{`"%s" claim timestamp check failed`},
 	},
 	{
 		ID:           "nbf-future",
@@ -366,6 +403,7 @@ var entries = []Entry{
 		Causes:       []string{"The client's clock runs fast, or nbf is in milliseconds or set in the future."},
 		Fix:          []string{"Leave nbf out, or set it to the current time in seconds."},
 		Rules:        []string{"nbf-future"},
+		Templates:    []string{`"%s" claim timestamp check failed`},
 	},
 	{
 		ID:           "exp-expired",
@@ -379,8 +417,9 @@ var entries = []Entry{
 			"The client's clock runs slow.",
 			"exp was computed from a stale iat.",
 		},
-		Fix:   []string{"Build a fresh assertion for every token request, with exp a few minutes after iat."},
-		Rules: []string{"exp-expired"},
+		Fix:       []string{"Build a fresh assertion for every token request, with exp a few minutes after iat."},
+		Rules:     []string{"exp-expired"},
+		Templates: []string{`"%s" claim timestamp check failed`},
 	},
 	{
 		ID:           "iat-too-old",
@@ -394,7 +433,8 @@ var entries = []Entry{
 			"The client's clock runs slow.",
 			"iat was hard-coded while testing.",
 		},
-		Fix:   []string{"Build and sign a new assertion for each token request; synchronise the client clock."},
-		Rules: []string{"iat-too-old"},
+		Fix:       []string{"Build and sign a new assertion for each token request; synchronise the client clock."},
+		Rules:     []string{"iat-too-old"},
+		Templates: []string{`"%s" claim timestamp check failed`},
 	},
 }
