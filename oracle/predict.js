@@ -12,6 +12,7 @@
 // Output: one JSON line per case on stdout, in input order:
 //   {"id": ..., "status": 200} or {"id": ..., "status": 400, "error_description": "..."}
 
+const querystring = require('querystring')
 const readline = require('readline')
 const { JWT, JWK, errors } = require('jose')
 
@@ -28,16 +29,17 @@ function checkRequest (c) {
   const media = typeof ct === 'string' ? ct.split(';')[0].trim().toLowerCase() : ''
   if (media !== FORM) reject('x-www-form-urlencoded content-type required')
 
-  const params = new URLSearchParams(c.body)
-  const grant = params.get('grant_type')
-  if (grant === null) reject('Missing grant_type parameter')
-  if (grant !== 'client_credentials') reject("The grant_type parameter should equal 'client_credentials'")
-  const assertionType = params.get('client_assertion_type')
-  if (assertionType === null) reject('Missing client assertion type')
-  if (assertionType !== ASSERTION_TYPE) reject('Invalid client assertion type')
-  const assertion = params.get('client_assertion')
-  if (assertion === null || assertion === '') reject('Missing client assertion')
-  return assertion
+  // The body is read the way Express's urlencoded parser reads it
+  // (querystring): a name sent twice becomes an array, which then equals
+  // no expected string, and a leading '?' stays part of the first name.
+  const params = querystring.parse(c.body)
+  const has = (name) => Object.prototype.hasOwnProperty.call(params, name)
+  if (!has('grant_type')) reject('Missing grant_type parameter')
+  if (params.grant_type !== 'client_credentials') reject("The grant_type parameter should equal 'client_credentials'")
+  if (!has('client_assertion_type')) reject('Missing client assertion type')
+  if (params.client_assertion_type !== ASSERTION_TYPE) reject('Invalid client assertion type')
+  if (!params.client_assertion) reject('Missing client assertion')
+  return params.client_assertion
 }
 
 function validate (c) {

@@ -61,6 +61,7 @@ type state struct {
 	notes       []string
 	unchecked   []uncheckedStep
 	key         *keys.Key
+	keyUnusable bool
 	signatureOK bool
 }
 
@@ -105,8 +106,16 @@ func (s *state) run() {
 	if !s.checkStructure() {
 		return
 	}
+	s.checkKid()
+	if isJSONNull(s.tok.PayloadJSON) {
+		// The server reads iss from the payload right after the kid check.
+		s.add("jwt-not-object", orderKid+5, catalog.DescBlank,
+			"the payload is JSON null; the server fails on it without a description")
+		return
+	}
 	s.checkHygiene()
 	s.checkKeyLookup()
+	s.checkRegisteredKey()
 	s.checkSignature()
 	s.checkClaimTypes()
 	s.checkClaimValues()
@@ -134,10 +143,15 @@ func (s *state) checkRequest() (string, bool) {
 	if form == nil {
 		form = request.ParseForm(req.Body)
 	}
+	repeated := func(name string) string {
+		return fmt.Sprintf("%s is sent %d times; the server reads a repeated parameter as a list, which equals no expected value", name, len(form.Values[name]))
+	}
 	grant, hasGrant := form.Get("grant_type")
 	switch {
 	case !hasGrant:
 		s.add("request-grant-type-missing", orderGrantMissing, catalog.DescGrantTypeMissing, "the body has no grant_type parameter")
+	case len(form.Values["grant_type"]) > 1:
+		s.add("request-grant-type-invalid", orderGrantInvalid, catalog.DescGrantTypeInvalid, repeated("grant_type"))
 	case grant != "client_credentials":
 		s.add("request-grant-type-invalid", orderGrantInvalid, catalog.DescGrantTypeInvalid,
 			fmt.Sprintf("grant_type is %q; the server needs client_credentials", grant))
@@ -146,20 +160,24 @@ func (s *state) checkRequest() (string, bool) {
 	switch {
 	case !hasAT:
 		s.add("request-assertion-type-missing", orderAssertionTypeMissing, catalog.DescAssertionTypeMiss, "the body has no client_assertion_type parameter")
+	case len(form.Values["client_assertion_type"]) > 1:
+		s.add("request-assertion-type-invalid", orderAssertionTypeInvalid, catalog.DescAssertionTypeBad, repeated("client_assertion_type"))
 	case at != assertionTypeURN:
 		s.add("request-assertion-type-invalid", orderAssertionTypeInvalid, catalog.DescAssertionTypeBad,
 			fmt.Sprintf("client_assertion_type is %q; the server needs %s", at, assertionTypeURN))
 	}
-	for _, d := range form.Duplicates {
-		s.notes = append(s.notes, fmt.Sprintf("the body sends %s more than once; only the first value was checked", d))
-	}
 	assertion, has := form.Get("client_assertion")
-	if !has || assertion == "" {
+	switch {
+	case !has || assertion == "" && len(form.Values["client_assertion"]) < 2:
 		msg := "the body has no client_assertion parameter"
 		if has {
 			msg = "client_assertion is empty"
 		}
 		s.add("request-assertion-missing", orderAssertionMissing, catalog.DescAssertionMissing, msg)
+		return "", false
+	case len(form.Values["client_assertion"]) > 1:
+		s.add("request-assertion-repeated", orderAssertionMissing, catalog.DescBlank,
+			fmt.Sprintf("client_assertion is sent %d times; the server gets a list instead of a token and fails without a description", len(form.Values["client_assertion"])))
 		return "", false
 	}
 	return assertion, true
@@ -190,9 +208,9 @@ func (s *state) checkStructure() bool {
 		}
 		return false
 	}
-	if isJSONNull(t.HeaderJSON) || isJSONNull(t.PayloadJSON) {
+	if isJSONNull(t.HeaderJSON) {
 		s.add("jwt-not-object", orderNotObject, catalog.DescBlank,
-			"the header or payload is JSON null; the server fails on it without a description")
+			"the header is JSON null; the server fails on it without a description")
 		return false
 	}
 	s.header, s.claims = t.Header, t.Payload
@@ -215,8 +233,8 @@ func (s *state) checkStructure() bool {
 
 func isJSONNull(b []byte) bool { return strings.TrimSpace(string(b)) == "null" }
 
-// checkKeyLookup mirrors the server: kid required, client from iss, key by kid.
-func (s *state) checkKeyLookup() {
+// checkKid mirrors the server's first look at the header: kid must be truthy.
+func (s *state) checkKid() {
 	kidVal, hasKid := s.header["kid"]
 	if !hasKid || !truthy(kidVal) {
 		msg := "the header has no kid"
@@ -225,9 +243,14 @@ func (s *state) checkKeyLookup() {
 		}
 		s.add("kid-missing", orderKid, catalog.DescKidRequired, msg)
 		s.step("kid", "fail", msg)
-	} else {
-		s.step("kid", "pass", "")
+		return
 	}
+	s.step("kid", "pass", "")
+}
+
+// checkKeyLookup mirrors the server: the client from iss, then its key by kid.
+func (s *state) checkKeyLookup() {
+	kidVal, hasKid := s.header["kid"]
 
 	iss, issIsString := s.claims["iss"].(string)
 	switch {
@@ -301,6 +324,10 @@ func (s *state) checkSignature() {
 			fmt.Sprintf("alg is %s; the server accepts %s", compactJSON(algVal), strings.Join(s.in.Profile.Algorithms, " or ")))
 		return
 	}
+	if s.keyUnusable {
+		s.step("signature", "not-reached", "the registered key cannot be loaded")
+		return
+	}
 	if s.key == nil {
 		s.notChecked("signature", orderSignature, "no key to verify with")
 		return
@@ -371,6 +398,12 @@ func (s *state) checkClaimTypes() {
 			if !isStringOrStrings(v) {
 				s.addClaimType(orderTypes+3+i, catalog.NotStringOrArray(name), fmt.Sprintf("%s is %s; it must be a non-empty string or array of non-empty strings", name, compactJSON(v)))
 			}
+		}
+	}
+	// The library types the header's typ last, after the claims.
+	if typ, present := s.header["typ"]; present {
+		if str, _ := typ.(string); str == "" {
+			s.addClaimType(orderTypes+8, catalog.DescTypNotString, fmt.Sprintf("the header typ is %s; when present it must be a non-empty string", compactJSON(typ)))
 		}
 	}
 }

@@ -75,6 +75,10 @@ var rules = []Rule{
 		Title: "client_assertion is missing or empty", Citation: "RFC 7521 §4.2",
 		Why: "The signed JWT travels in this parameter.", Fix: "Put the signed JWT in client_assertion."},
 
+	{ID: "request-assertion-repeated", Severity: SeverityError, Server: true, Entry: "blank-description",
+		Title: "client_assertion is sent more than once", Citation: "RFC 7521 §4.2: a single assertion",
+		Why: "A repeated parameter reaches the server as a list, not a token, and it fails without saying why.", Fix: "Send exactly one client_assertion."},
+
 	// Decoding.
 	{ID: "jwt-segments", Severity: SeverityError, Server: true, Entry: "three-components",
 		Title: "The token does not have three parts", Citation: "RFC 7515 §7.1",
@@ -108,6 +112,11 @@ var rules = []Rule{
 		Title: "The kid is not in the client's key set", Citation: "RFC 7515 §4.1.4",
 		Why: "Without a registered key with that kid there is nothing to verify with.",
 		Fix: "Sign with a registered key and put its kid in the header, or publish the new key."},
+
+	{ID: "registered-key-invalid", Severity: SeverityError, Server: true, Entry: "registered-key-invalid", NeedsKey: true,
+		Title: "The registered key with this kid cannot be loaded", Citation: "RFC 7517 §4.2–4.7",
+		Why: "The server loads the JWK before verifying; a bad use, alg, kid, key_ops or x5c member makes it refuse the key.",
+		Fix: "Fix the JWK in the registered key set: use \"sig\", a non-empty alg, key_ops [\"verify\"] or none, valid x5c certificates."},
 
 	// Signature.
 	{ID: "crit-header", Severity: SeverityError, Server: true, Entry: "crit-header",

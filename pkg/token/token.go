@@ -94,33 +94,29 @@ func (t *Token) Decodable() bool {
 }
 
 func (t *Token) decodeJSON(data []byte, index, offset int, seg string) (map[string]any, bool, []string) {
-	// The server decodes bytes as UTF-8, replacing invalid sequences, before parsing.
-	text := data
-	if !utf8.Valid(text) {
-		text = bytes.ToValidUTF8(text, []byte("\uFFFD"))
+	text := toValidUTF8(data)
+	fail := func(at int, reason string) (map[string]any, bool, []string) {
+		t.Errors = append(t.Errors, &SegmentError{Segment: SegmentNames[index], Index: index,
+			Offset: offset + min(len(seg), at*4/3), Reason: reason})
+		return nil, false, nil
+	}
+	if len(bytes.TrimSpace(text)) == 0 {
+		return fail(0, "decodes to nothing")
 	}
 	var v any
 	dec := json.NewDecoder(bytes.NewReader(text))
 	dec.UseNumber()
-	err := dec.Decode(&v)
-	if err == nil {
-		if _, terr := dec.Token(); terr == nil {
-			err = errors.New("unexpected data after the JSON value")
-		}
-	}
-	if err != nil {
+	if err := dec.Decode(&v); err != nil {
 		at := 0
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
 			at = int(se.Offset)
 		}
-		reason := "not JSON: " + strings.TrimPrefix(err.Error(), "json: ")
-		if len(bytes.TrimSpace(text)) == 0 {
-			reason = "decodes to nothing"
-		}
-		t.Errors = append(t.Errors, &SegmentError{Segment: SegmentNames[index], Index: index,
-			Offset: offset + min(len(seg), at*4/3), Reason: reason})
-		return nil, false, nil
+		return fail(at, "not JSON: "+strings.TrimPrefix(err.Error(), "json: "))
+	}
+	// JSON.parse accepts trailing whitespace and nothing else.
+	if rest := bytes.TrimLeft(text[dec.InputOffset():], " \t\r\n"); len(rest) > 0 {
+		return fail(len(text)-len(rest), fmt.Sprintf("not JSON: unexpected %q after the JSON value", rest[0]))
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
@@ -237,4 +233,60 @@ func DecodeLenient(s string) []byte {
 
 func isStrictRawURL(s string) bool {
 	return firstNonBase64URL(s) < 0 && len(s)%4 != 1
+}
+
+// toValidUTF8 replaces ill-formed UTF-8 the way the server's decoder does
+// (the WHATWG "maximal subpart" rule): each maximal prefix of a valid
+// sequence, or each lone bad byte, becomes one U+FFFD.
+func toValidUTF8(b []byte) []byte {
+	if utf8.Valid(b) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+8)
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r != utf8.RuneError || size > 1 {
+			out = append(out, b[i:i+size]...)
+			i += size
+			continue
+		}
+		out = append(out, "\uFFFD"...)
+		i += maximalSubpart(b[i:])
+	}
+	return out
+}
+
+// maximalSubpart is how many bytes of an ill-formed sequence at the start
+// of b are consumed by one replacement character.
+func maximalSubpart(b []byte) int {
+	lead := b[0]
+	var need int
+	lo, hi := byte(0x80), byte(0xBF)
+	switch {
+	case lead >= 0xC2 && lead <= 0xDF:
+		need = 1
+	case lead == 0xE0:
+		need, lo = 2, 0xA0
+	case lead >= 0xE1 && lead <= 0xEC, lead == 0xEE, lead == 0xEF:
+		need = 2
+	case lead == 0xED:
+		need, hi = 2, 0x9F
+	case lead == 0xF0:
+		need, lo = 3, 0x90
+	case lead >= 0xF1 && lead <= 0xF3:
+		need = 3
+	case lead == 0xF4:
+		need, hi = 3, 0x8F
+	default:
+		return 1
+	}
+	n := 1
+	for ; n <= need && n < len(b); n++ {
+		c := b[n]
+		if c < lo || c > hi {
+			break
+		}
+		lo, hi = 0x80, 0xBF
+	}
+	return n
 }
