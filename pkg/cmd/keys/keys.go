@@ -15,8 +15,9 @@ import (
 
 func NewCmdKeys(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "keys <command>",
-		Short: "Generate key pairs, build and check JWKS, compute thumbprints",
+		Use:                        "keys <command>",
+		SuggestionsMinimumDistance: 2,
+		Short:                      "Generate key pairs, build and check JWKS, compute thumbprints",
 		Long: strings.TrimSpace(`
 Work with the keys behind a client assertion: make a key pair and the JWKS to
 register with the server, turn key files of any common format into a public
@@ -28,8 +29,14 @@ several blocks per file allowed), a JWK, or a JWKS. Pass - to read stdin.`),
   $ clientassert keys jwks key.pem other.pem > jwks.json
   $ clientassert keys thumbprint key.pem
   $ clientassert keys check jwks.json --key key.pem`,
-		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				e := cmdutil.Errorf("unknown command %q for %q", args[0], cmd.CommandPath())
+				if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+					e.WithHint("did you mean '%s %s'?", cmd.CommandPath(), s[0])
+				}
+				return e.WithHint("run '%s --help' for the list of commands", cmd.CommandPath())
+			}
 			return cmd.Help()
 		},
 	}
