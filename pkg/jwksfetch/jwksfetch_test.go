@@ -249,7 +249,7 @@ func TestFetchInvalidJSON(t *testing.T) {
 
 func TestFetchNotAKeySet(t *testing.T) {
 	cases := map[string]string{
-		`[1, 2]`: "not an object",
+		`[1, 2]`:                              "not an object",
 		`{"kty":"RSA","n":"AQAB","e":"AQAB"}`: "single JWK",
 		`{"keys": {"kty": "RSA"}}`:            "not an array",
 		`{"keys": [{"kty":"RSA","n":"!!","e":"AQAB","kid":"a"}]}`: "does not parse",
