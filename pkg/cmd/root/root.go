@@ -9,9 +9,13 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/clientassert/clientassert/pkg/cmd/build"
 	"github.com/clientassert/clientassert/pkg/cmd/decode"
+	"github.com/clientassert/clientassert/pkg/cmd/explain"
 	"github.com/clientassert/clientassert/pkg/cmd/keys"
 	"github.com/clientassert/clientassert/pkg/cmd/lint"
+	"github.com/clientassert/clientassert/pkg/cmd/request"
+	"github.com/clientassert/clientassert/pkg/cmd/sign"
 	"github.com/clientassert/clientassert/pkg/cmd/version"
 	"github.com/clientassert/clientassert/pkg/cmdutil"
 	"github.com/clientassert/clientassert/pkg/iostreams"
@@ -98,7 +102,11 @@ func subcommands(f *cmdutil.Factory) []*cobra.Command {
 	return []*cobra.Command{
 		lint.NewCmdLint(f, nil),
 		decode.NewCmdDecode(f, nil),
+		explain.NewCmdExplain(f, nil),
 		keys.NewCmdKeys(f),
+		build.NewCmdBuild(f, nil),
+		sign.NewCmdSign(f, nil),
+		request.NewCmdRequest(f, nil),
 		version.NewCmdVersion(f, nil),
 	}
 }
