@@ -145,29 +145,89 @@ func jsonKind(v any) string {
 
 // duplicateMembers lists top-level member names that occur more than once.
 // JSON.parse keeps the last one silently; other parsers keep the first.
+// text is known to be a valid JSON object, so a plain scan suffices; it is
+// far cheaper than a second pass through encoding/json.
 func duplicateMembers(text []byte) []string {
-	dec := json.NewDecoder(bytes.NewReader(text))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+	i := skipSpace(text, 0)
+	if i >= len(text) || text[i] != '{' {
 		return nil
 	}
-	seen := map[string]bool{}
-	var dups []string
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return dups
+	var names, dups []string
+	for i = skipSpace(text, i+1); i < len(text) && text[i] == '"'; {
+		end := skipString(text, i)
+		name := string(text[i+1 : end-1])
+		if bytes.IndexByte(text[i:end], '\\') >= 0 {
+			_ = json.Unmarshal(text[i:end], &name)
 		}
-		name, _ := tok.(string)
-		if seen[name] {
-			dups = appendOnce(dups, name)
+		for _, seen := range names {
+			if seen == name {
+				dups = appendOnce(dups, name)
+			}
 		}
-		seen[name] = true
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			return dups
+		names = append(names, name)
+		i = skipSpace(text, end)
+		i = skipValue(text, skipSpace(text, i+1)) // past ':'
+		i = skipSpace(text, i)
+		if i < len(text) && text[i] == ',' {
+			i = skipSpace(text, i+1)
 		}
 	}
 	return dups
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipString returns the index just past the string starting at b[i] == '"'.
+func skipString(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return len(b)
+}
+
+// skipValue returns the index just past the value starting at b[i].
+func skipValue(b []byte, i int) int {
+	depth := 0
+	for i < len(b) {
+		switch b[i] {
+		case '"':
+			i = skipString(b, i)
+			if depth == 0 {
+				return i
+			}
+			continue
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return i
+			}
+			depth--
+			if depth == 0 {
+				return i + 1
+			}
+		case ',':
+			if depth == 0 {
+				return i
+			}
+		case ' ', '\t', '\n', '\r':
+			if depth == 0 {
+				return i
+			}
+		}
+		i++
+	}
+	return i
 }
 
 func firstNonBase64URL(s string) int {

@@ -3,6 +3,8 @@ package token
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -103,6 +105,57 @@ func FuzzParse(f *testing.F) {
 		if tok.Decodable() && !bytes.Equal(DecodeLenient(tok.Segments[0]), tok.HeaderJSON) {
 			t.Fatal("header bytes differ from a fresh decode")
 		}
+		if tok.Payload != nil {
+			if got, want := tok.DuplicatePayload, referenceDuplicates(toValidUTF8(tok.PayloadJSON)); strings.Join(got, "\x00") != strings.Join(want, "\x00") {
+				t.Fatalf("duplicates %q, reference says %q", got, want)
+			}
+		}
 		Extract(raw)
 	})
+}
+
+func TestDuplicateMembers(t *testing.T) {
+	cases := []struct {
+		in   string
+		want []string
+	}{
+		{`{"a":1,"b":2}`, nil},
+		{`{"a":1,"a":2}`, []string{"a"}},
+		{` { "a" : {"a":1,"a":2} , "b":[1,{"b":"}"}], "a\u0062":"x", "ab" : true } `, []string{"ab"}},
+		{`{"x":"\"","x":null,"x":-1.5e3}`, []string{"x"}},
+		{`{}`, nil},
+	}
+	for _, c := range cases {
+		got := duplicateMembers([]byte(c.in))
+		if len(got) != len(c.want) || (len(got) > 0 && got[0] != c.want[0]) {
+			t.Errorf("duplicateMembers(%s) = %v, want %v", c.in, got, c.want)
+		}
+	}
+}
+
+// referenceDuplicates is the slow, obviously right version of
+// duplicateMembers, built on encoding/json's tokenizer.
+func referenceDuplicates(text []byte) []string {
+	dec := json.NewDecoder(bytes.NewReader(text))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil
+	}
+	seen := map[string]bool{}
+	var dups []string
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return dups
+		}
+		name := tok.(string)
+		if seen[name] {
+			dups = appendOnce(dups, name)
+		}
+		seen[name] = true
+		var skip json.RawMessage
+		if dec.Decode(&skip) != nil {
+			return dups
+		}
+	}
+	return dups
 }
