@@ -75,6 +75,15 @@ client_assertion, RFC 7523) on your machine and tells you which
 error_description the token endpoint would answer with, why, and how to fix it.
 
 The default profile is Redox (https://api.redoxengine.com/v2/auth/token).`),
+		Example: `  # What will the server say about this token, and why?
+  $ clientassert lint "$TOKEN" --client-id "$CLIENT_ID" --jwks jwks.json
+
+  # What does this error mean?
+  $ clientassert explain 'JWT header kid property is required'
+
+  # Make a key pair, then a signed assertion and its token request
+  $ clientassert keys generate --alg RS384 --private-out key.pem --jwks-out jwks.json
+  $ clientassert request --key key.pem --client-id "$CLIENT_ID" --format curl`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRun: func(cmd *cobra.Command, args []string) {
