@@ -428,11 +428,7 @@ func (r *Report) checkAssertion(in Input) {
 		return
 	}
 	now := in.Now()
-	lifetime := prof.MaxLifetime
-	if lifetime <= 0 {
-		lifetime = 5 * time.Minute
-	}
-	tok, err := freshAssertion(r.priv, r.alg, r.KID, in.JKU, in.ClientID, prof.TokenURL, now, lifetime)
+	tok, err := freshAssertion(r.priv, r.alg, r.KID, in.JKU, in.ClientID, prof, now)
 	if err != nil {
 		r.add(CheckAssertion, StatusFail, "cannot sign an assertion: "+err.Error(), "use an RSA key of at least 2048 bits or an EC P-384 key")
 		return
@@ -585,6 +581,7 @@ func (r *Report) checkJKU(in Input) {
 	}
 }
 
+// kidList names the keys of a set for a message: kid "a", key 1 without kid.
 func kidList(set *keys.Set) string {
 	if len(set.Keys) == 0 {
 		return "no keys"
@@ -594,13 +591,13 @@ func kidList(set *keys.Set) string {
 		if k.KID == "" {
 			kids = append(kids, fmt.Sprintf("key %d without kid", k.Index))
 		} else {
-			kids = append(kids, fmt.Sprintf("%q", k.KID))
+			kids = append(kids, fmt.Sprintf("kid %q", k.KID))
 		}
 	}
 	if len(kids) > 8 {
 		kids = append(kids[:8], fmt.Sprintf("and %d more", len(kids)-8))
 	}
-	return "kid " + strings.Join(kids, ", ")
+	return strings.Join(kids, ", ")
 }
 
 func plural(n int) string {

@@ -50,7 +50,7 @@ type VerifyInput struct {
 type VerifyStep struct {
 	ID     string `json:"id"`
 	Status string `json:"status"`
-	Detail string `json:"detail"`
+	Detail string `json:"detail,omitempty"`
 	// ErrorDescription is what the server answers when this step fails.
 	ErrorDescription *string `json:"error_description,omitempty"`
 	Fix              string  `json:"fix,omitempty"`
@@ -174,7 +174,7 @@ func stepKeySet(s *verifyState) bool {
 		return s.fail(StepKeySet, fmt.Sprintf("the key set %s holds no keys", s.in.KeySource), catalog.DescPublicKeyNotFound,
 			"publish the client's public key: clientassert keys jwks KEY")
 	}
-	return s.pass(StepKeySet, fmt.Sprintf("%s: %d key%s, %s", s.in.KeySource, len(s.in.Keys.Keys), plural(len(s.in.Keys.Keys)), kidList(s.in.Keys)))
+	return s.pass(StepKeySet, fmt.Sprintf("%s: %d key%s (%s)", s.in.KeySource, len(s.in.Keys.Keys), plural(len(s.in.Keys.Keys)), kidList(s.in.Keys)))
 }
 
 func stepKID(s *verifyState) bool {

@@ -11,11 +11,13 @@ import (
 
 	"github.com/clientassert/clientassert/pkg/cmd/build"
 	"github.com/clientassert/clientassert/pkg/cmd/decode"
+	"github.com/clientassert/clientassert/pkg/cmd/doctor"
 	"github.com/clientassert/clientassert/pkg/cmd/explain"
 	"github.com/clientassert/clientassert/pkg/cmd/keys"
 	"github.com/clientassert/clientassert/pkg/cmd/lint"
 	"github.com/clientassert/clientassert/pkg/cmd/request"
 	"github.com/clientassert/clientassert/pkg/cmd/sign"
+	"github.com/clientassert/clientassert/pkg/cmd/verify"
 	"github.com/clientassert/clientassert/pkg/cmd/version"
 	"github.com/clientassert/clientassert/pkg/cmdutil"
 	"github.com/clientassert/clientassert/pkg/iostreams"
@@ -116,6 +118,8 @@ func subcommands(f *cmdutil.Factory) []*cobra.Command {
 		build.NewCmdBuild(f, nil),
 		sign.NewCmdSign(f, nil),
 		request.NewCmdRequest(f, nil),
+		verify.NewCmdVerify(f, nil),
+		doctor.NewCmdDoctor(f, nil),
 		version.NewCmdVersion(f, nil),
 	}
 }
