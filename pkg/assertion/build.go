@@ -190,7 +190,8 @@ func fromToken(opts BuildOptions) (*Assertion, error) {
 	raw, _ := token.Extract(opts.From)
 	tok := token.Parse(raw)
 	if len(tok.Segments) != 3 {
-		return nil, errorf("--from: the token has %d parts; a signed JWT has 3", len(tok.Segments))
+		n := len(tok.Segments)
+		return nil, errorf("--from: the token has %d part%s; a signed JWT has 3", n, map[bool]string{true: "", false: "s"}[n == 1])
 	}
 	header, err := ParseObject(tok.HeaderJSON)
 	if err != nil {

@@ -179,7 +179,7 @@ func TestBuildErrors(t *testing.T) {
 		{BuildOptions{ClientID: "c", Claims: []string{"kid=1"}, Headers: []string{"kid=2"}}, "kid is given both as --claim and --header"},
 		{BuildOptions{ClientID: "c", Lifetime: -time.Minute}, "--lifetime must be at least 1s"},
 		{BuildOptions{ClientID: "c", Profile: smart}, "the smart profile has no token URL"},
-		{BuildOptions{From: "abc"}, "--from: the token has 1 parts"},
+		{BuildOptions{From: "abc"}, "--from: the token has 1 part;"},
 		{BuildOptions{From: "e30.bm90anNvbg.x"}, "cannot read the token's claims"},
 		{BuildOptions{From: "W10.e30.x"}, "cannot read the token's header: JSON array"},
 	}

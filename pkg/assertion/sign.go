@@ -165,7 +165,7 @@ func Sign(a *Assertion, key *keys.Key, kid, alg string) (string, error) {
 	if key == nil {
 		return "", errorf("no key to sign with")
 	}
-	alg, err := chooseAlg(a, key, alg)
+	alg, _, err := ChooseAlg(a, key, alg)
 	if err != nil {
 		return "", err
 	}
@@ -198,22 +198,24 @@ func Sign(a *Assertion, key *keys.Key, kid, alg string) (string, error) {
 	return string(out), nil
 }
 
-func chooseAlg(a *Assertion, key *keys.Key, alg string) (string, error) {
+// ChooseAlg picks the alg Sign uses and says where it came from: "--alg"
+// (the argument), "header" or "key".
+func ChooseAlg(a *Assertion, key *keys.Key, alg string) (string, string, error) {
 	if alg != "" {
-		return alg, nil
+		return alg, "--alg", nil
 	}
 	if raw, ok := a.Header.Get("alg"); ok && !a.OmittedName("alg") {
 		s, isString := a.Header.String("alg")
 		if !isString || s == "" {
-			return "", errorf("the header's alg is %s, which cannot be signed with", raw).hint("pass --alg to choose the signing alg")
+			return "", "", errorf("the header's alg is %s, which cannot be signed with", raw).hint("pass --alg to choose the signing alg")
 		}
-		return s, nil
+		return s, "header", nil
 	}
 	alg, err := DefaultAlg(key)
 	if err != nil {
-		return "", errorf("%s", err).hint("pass --alg, or use an RSA or EC P-384 key")
+		return "", "", errorf("%s", err).hint("pass --alg, or use an RSA or EC P-384 key")
 	}
-	return alg, nil
+	return alg, "key", nil
 }
 
 // ErrNoKID is the error Sign returns when no kid is available.

@@ -74,14 +74,20 @@ it would send, is printed on stderr. The JSON still goes to stdout.`),
 
   # Re-create a customer's assertion as of now, with extra claims
   $ clientassert build --from "$CUSTOMER_TOKEN" --claim scope='"system/*.read"' --header x5t=abc`,
-		Args: cobra.NoArgs,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return cmdutil.Errorf("build takes no arguments, got %q", args[0]).
+					WithHint("to re-create an existing assertion, pass it with --from")
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("client-id") && strings.TrimSpace(opts.ClientID) == "" {
+				return cmdutil.Errorf("--client-id is empty")
+			}
 			if opts.ClientID == "" && opts.From == "" {
 				return cmdutil.Errorf("--client-id is required").
 					WithHint("pass the OAuth client_id, or re-create an assertion with --from <token>")
-			}
-			if cmd.Flags().Changed("client-id") && strings.TrimSpace(opts.ClientID) == "" {
-				return cmdutil.Errorf("--client-id is empty")
 			}
 			if runF != nil {
 				return runF(opts)
@@ -126,6 +132,9 @@ func buildRun(opts *BuildOptions) error {
 	if opts.From != "" {
 		if from, err = readFrom(f, opts.From); err != nil {
 			return err
+		}
+		if strings.TrimSpace(from) == "" {
+			return cmdutil.Errorf("--from: the input is empty").WithHint("pass the compact token (header.payload.signature)")
 		}
 	}
 	lintProfile := prof

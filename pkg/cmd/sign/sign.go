@@ -151,17 +151,9 @@ func SignAssertion(f *cmdutil.Factory, a *assertion.Assertion, ks *KeySource, ki
 		return "", nil, err
 	}
 	var notes []string
-	effective, source := alg, "--alg"
-	if effective == "" && !a.OmittedName("alg") {
-		if s, ok := a.Header.String("alg"); ok {
-			effective, source = s, "the header"
-		}
-	}
-	if effective == "" {
-		if effective, err = assertion.DefaultAlg(key); err != nil {
-			return "", nil, cmdutil.Errorf("%s", cmdutil.Normalize(err.Error())).WithHint("pass --alg, or use an RSA or EC P-384 key")
-		}
-		source = "key"
+	effective, source, err := assertion.ChooseAlg(a, key, alg)
+	if err != nil {
+		return "", nil, build.UsageError(err)
 	}
 	if err := assertion.CanSign(key, effective); err != nil {
 		return "", nil, build.UsageError(err)
@@ -182,6 +174,9 @@ func SignAssertion(f *cmdutil.Factory, a *assertion.Assertion, ks *KeySource, ki
 	}
 	if key.Kty == "oct" && len(key.Secret) < assertionHashSize(effective) {
 		notes = append(notes, fmt.Sprintf("the secret is %d bytes; %s needs at least %d (RFC 7518 section 3.2)", len(key.Secret), effective, assertionHashSize(effective)))
+	}
+	if kid != "" && a.OmittedName("kid") {
+		notes = append(notes, fmt.Sprintf("the header gets no kid, not even --kid %q: the input leaves kid out on purpose (%s)", kid, assertion.OmitMember))
 	}
 	chosen := kid
 	if chosen == "" {
