@@ -2,7 +2,9 @@
 package lint
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -12,6 +14,8 @@ import (
 
 	"github.com/clientassert/clientassert/pkg/cmdutil"
 	"github.com/clientassert/clientassert/pkg/iostreams"
+	"github.com/clientassert/clientassert/pkg/jwksfetch"
+	"github.com/clientassert/clientassert/pkg/keys"
 	lintpkg "github.com/clientassert/clientassert/pkg/lint"
 	"github.com/clientassert/clientassert/pkg/profile"
 	"github.com/clientassert/clientassert/pkg/request"
@@ -84,7 +88,7 @@ could not run.`),
 	fl.StringVar(&opts.Profile, "profile", profile.Default, "Server profile: {"+strings.Join(profile.Names(), "|")+"}")
 	fl.StringVar(&opts.Aud, "aud", "", "Token URL to expect as aud, overriding the profile's")
 	fl.StringVar(&opts.ClientID, "client-id", "", "The client_id the key set is registered for")
-	fl.StringVar(&opts.JWKSPath, "jwks", "", "The registered key set (JWKS `file`) of the client")
+	fl.StringVar(&opts.JWKSPath, "jwks", "", "The registered key set of the client: a JWKS `file`, or its https URL")
 	fl.StringVar(&opts.KeyPath, "key", "", "A public or private key `file` (PEM, JWK or JWKS) to verify with")
 	fl.StringVar(&opts.Now, "now", "", "Evaluate time checks at this moment: RFC 3339 or Unix seconds (default: the current time)")
 	fl.StringVar(&opts.Format, "format", "text", "Output format: {text|json}")
@@ -128,9 +132,11 @@ func lintRun(opts *LintOptions) error {
 		notes = append(notes, tnotes...)
 	}
 	if opts.JWKSPath != "" {
-		if in.Keys, err = cmdutil.LoadKeys(f, opts.JWKSPath, "--jwks"); err != nil {
+		var fetchNotes []string
+		if in.Keys, fetchNotes, err = loadKeySet(f, opts.JWKSPath); err != nil {
 			return err
 		}
+		notes = append(notes, fetchNotes...)
 	}
 	if opts.KeyPath != "" {
 		if in.Keys, err = cmdutil.LoadKeys(f, opts.KeyPath, "--key"); err != nil {
@@ -154,6 +160,24 @@ func lintRun(opts *LintOptions) error {
 		return cmdutil.ErrSilentFindings
 	}
 	return nil
+}
+
+// loadKeySet reads --jwks from a file, or fetches it when it is an http(s)
+// URL; warnings about the response (a wrong Content-Type) become notes.
+func loadKeySet(f *cmdutil.Factory, value string) (*keys.Set, []string, error) {
+	if !jwksfetch.IsURL(value) {
+		set, err := cmdutil.LoadKeys(f, value, "--jwks")
+		return set, nil, err
+	}
+	res, err := jwksfetch.Fetch(context.Background(), value, jwksfetch.Options{Now: f.Now})
+	if err != nil {
+		var fe *jwksfetch.Error
+		if errors.As(err, &fe) {
+			return nil, nil, cmdutil.Errorf("--jwks: %s", fe.Msg).WithHint("%s", fe.Hint)
+		}
+		return nil, nil, err
+	}
+	return res.Set, res.Warnings, nil
 }
 
 // PrintReport writes the human report: summary, predicted response, findings.
