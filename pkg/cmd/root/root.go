@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/clientassert/clientassert/pkg/cmd/build"
+	"github.com/clientassert/clientassert/pkg/cmd/completion"
 	"github.com/clientassert/clientassert/pkg/cmd/decode"
 	"github.com/clientassert/clientassert/pkg/cmd/doctor"
 	"github.com/clientassert/clientassert/pkg/cmd/explain"
@@ -121,5 +122,6 @@ func subcommands(f *cmdutil.Factory) []*cobra.Command {
 		verify.NewCmdVerify(f, nil),
 		doctor.NewCmdDoctor(f, nil),
 		version.NewCmdVersion(f, nil),
+		completion.NewCmdCompletion(f, nil),
 	}
 }
