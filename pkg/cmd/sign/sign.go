@@ -42,7 +42,7 @@ type KeySource struct {
 // AddFlags registers --key, --secret-file and the refused --secret.
 func (ks *KeySource) AddFlags(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.StringVar(&ks.KeyPath, "key", "", "Private key `<file>`: PEM (PKCS#1, PKCS#8, SEC1), a private JWK, or a JWKS (pick with --kid)")
+	fl.StringVar(&ks.KeyPath, "key", "", "Read the private key from `<file>`: PEM (PKCS#1, PKCS#8, SEC1), a private JWK, or a JWKS (pick with --kid)")
 	fl.StringVar(&ks.SecretFile, "secret-file", "", "Read the HMAC secret for HS256/384/512 from `<file>` (else $"+SecretEnv+")")
 	fl.StringVar(&ks.Secret, "secret", "", "Refused: a secret on the command line leaks")
 	_ = fl.MarkHidden("secret")
