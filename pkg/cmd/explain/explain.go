@@ -21,6 +21,7 @@ type ExplainOptions struct {
 	Factory *cmdutil.Factory
 
 	Args   []string
+	File   string
 	List   bool
 	Now    string
 	Format string
@@ -44,7 +45,8 @@ The input is any of:
 
 It comes from the argument, or from stdin when the argument is absent or "-".
 An argument that names an existing file is read as that file; anything else
-is the text itself. A blank error_description is written '""'.
+is the text itself. --file always reads a file, for scripts that must not
+guess. A blank error_description is written '""'.
 
 The text is matched exactly, then case-insensitively (the documented forms
 such as "Unexpected X claim value" included), then against the library's
@@ -60,7 +62,7 @@ nearest entries and general advice are printed), 2 when explain could not run.`)
   $ clientassert explain 'JWT header kid property is required'
 
   # A response saved to a file, as JSON
-  $ clientassert explain --format json response.http
+  $ clientassert explain --format json --file response.http
 
   # A curl transcript from the clipboard, against the moment it was received
   $ pbpaste | clientassert explain - --now 2026-11-27T12:00:00Z
@@ -73,8 +75,11 @@ nearest entries and general advice are printed), 2 when explain could not run.`)
 			if opts.Format != "text" && opts.Format != "json" {
 				return cmdutil.Errorf("invalid --format %q", opts.Format).WithHint("use text or json")
 			}
-			if opts.List && len(args) > 0 {
+			if opts.List && (len(args) > 0 || opts.File != "") {
 				return cmdutil.Errorf("--list takes no error text").WithHint("run 'clientassert explain --list' alone")
+			}
+			if opts.File != "" && len(args) > 0 {
+				return cmdutil.Errorf("give either the error text or --file, not both")
 			}
 			if runF != nil {
 				return runF(opts)
@@ -83,6 +88,7 @@ nearest entries and general advice are printed), 2 when explain could not run.`)
 		},
 	}
 	fl := cmd.Flags()
+	fl.StringVar(&opts.File, "file", "", "Read the response from `file` (- for stdin) instead of the argument")
 	fl.BoolVar(&opts.List, "list", false, "Print every catalog entry and its error_description strings")
 	fl.StringVar(&opts.Now, "now", "", "Compare the Date header with this moment instead of the local clock: RFC 3339 or Unix seconds")
 	fl.StringVar(&opts.Format, "format", "text", "Output format: {text|json}")
@@ -126,6 +132,10 @@ func explainRun(opts *ExplainOptions) error {
 // readInput returns the argument's text, the file it names, or stdin.
 func readInput(opts *ExplainOptions) (string, error) {
 	f := opts.Factory
+	if opts.File != "" && opts.File != "-" {
+		data, err := cmdutil.ReadInput(f, opts.File, "response")
+		return string(data), err
+	}
 	if len(opts.Args) == 1 && opts.Args[0] != "-" {
 		arg := opts.Args[0]
 		if isFile(arg) {
