@@ -98,6 +98,9 @@ func Rules() []byte {
 			if len(e.Descriptions) > 1 {
 				desc += " …"
 			}
+			if !r.Server {
+				desc = "stricter servers: " + desc
+			}
 		}
 		server := ""
 		if r.Server {
@@ -118,9 +121,12 @@ func Rules() []byte {
 		}
 		fmt.Fprintf(&b, "*%s*\n\n", strings.Join(tags, " · "))
 		fmt.Fprintf(&b, "%s\n\n", r.Why)
-		if r.Entry != "" {
+		switch {
+		case r.Entry != "" && r.Server:
 			fmt.Fprintf(&b, "Server answer: [%s](errors.md#%s).\n\n", r.Entry, r.Entry)
-		} else {
+		case r.Entry != "":
+			fmt.Fprintf(&b, "Server answer: none from the Redox profiles, which do not check this; servers that do answer [%s](errors.md#%s).\n\n", r.Entry, r.Entry)
+		default:
 			b.WriteString("Server answer: none; the server accepts the token.\n\n")
 		}
 		fmt.Fprintf(&b, "Fix: %s\n\nReference: %s.\n", r.Fix, r.Citation)
