@@ -45,8 +45,8 @@ part and offset.`),
 		Args: cmdutil.MaxOneArg("token"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Args = args
-			if opts.Format != "text" && opts.Format != "json" {
-				return cmdutil.Errorf("invalid --format %q", opts.Format).WithHint("use text or json")
+			if err := cmdutil.CheckEnum("--format", opts.Format, "text", "json"); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)

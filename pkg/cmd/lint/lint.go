@@ -74,8 +74,8 @@ could not run.`),
 			if opts.JWKSPath != "" && opts.KeyPath != "" {
 				return cmdutil.Errorf("--jwks and --key cannot be used together").WithHint("--jwks is the registered key set; --key a single key")
 			}
-			if opts.Format != "text" && opts.Format != "json" {
-				return cmdutil.Errorf("invalid --format %q", opts.Format).WithHint("use text or json")
+			if err := cmdutil.CheckEnum("--format", opts.Format, "text", "json"); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)

@@ -27,8 +27,8 @@ func NewCmdVersion(f *cmdutil.Factory, runF func(*VersionOptions) error) *cobra.
 		Example: `  $ clientassert version
   $ clientassert version --format json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.Format != "text" && opts.Format != "json" {
-				return cmdutil.Errorf("invalid --format %q", opts.Format).WithHint("use text or json")
+			if err := cmdutil.CheckEnum("--format", opts.Format, "text", "json"); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)

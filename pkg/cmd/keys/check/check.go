@@ -48,8 +48,8 @@ was (the report is printed either way), 2 when the input cannot be read.`),
 			if len(args) != 1 {
 				return cmdutil.Errorf("expected one JWKS file, got %d", len(args)).WithHint("usage: clientassert keys check <jwks> [--key <private>]")
 			}
-			if opts.Format != "text" && opts.Format != "json" {
-				return cmdutil.Errorf("invalid --format %q", opts.Format).WithHint("use text or json")
+			if err := cmdutil.CheckEnum("--format", opts.Format, "text", "json"); err != nil {
+				return err
 			}
 			opts.JWKS = args[0]
 			if opts.JWKS == "-" && opts.Key == "-" {
