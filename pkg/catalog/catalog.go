@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Source says where a wire string is known from.
@@ -116,6 +117,9 @@ func init() {
 type Template struct {
 	Pattern string
 	Entries []Entry
+	// The regexp is compiled on first use: most runs never match a
+	// template, and compiling them all would slow every process start.
+	compile sync.Once
 	re      *regexp.Regexp
 }
 
@@ -125,7 +129,7 @@ func templateFor(pattern string) *Template {
 			return t
 		}
 	}
-	t := &Template{Pattern: pattern, re: templateRegexp(pattern)}
+	t := &Template{Pattern: pattern}
 	templates = append(templates, t)
 	return t
 }
@@ -155,6 +159,7 @@ func Templates() []*Template { return templates }
 // Match reports whether text is an instance of the template and returns the
 // name it carries.
 func (t *Template) Match(text string) (name string, ok bool) {
+	t.compile.Do(func() { t.re = templateRegexp(t.Pattern) })
 	m := t.re.FindStringSubmatch(text)
 	if m == nil {
 		return "", false
