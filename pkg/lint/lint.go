@@ -104,6 +104,16 @@ type Summary struct {
 // HasErrors reports whether any finding is an error.
 func (r *Report) HasErrors() bool { return r.Summary.Errors > 0 }
 
+// Fails reports whether any finding is at least as severe as threshold.
+func (r *Report) Fails(threshold Severity) bool {
+	for _, f := range r.Findings {
+		if rank(f.Severity) <= rank(threshold) {
+			return true
+		}
+	}
+	return false
+}
+
 // Lint evaluates every check; it never stops at the first failure.
 func Lint(in Input) *Report {
 	s := newState(in)

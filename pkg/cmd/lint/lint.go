@@ -34,6 +34,7 @@ type LintOptions struct {
 	KeyPath     string
 	Now         string
 	Format      string
+	FailOn      string
 }
 
 func NewCmdLint(f *cmdutil.Factory, runF func(*LintOptions) error) *cobra.Command {
@@ -56,7 +57,7 @@ Without --jwks or --key the key lookup and signature are not checked, and the
 prediction says so.
 
 Exit status: 0 when there is no error finding, 1 when there is, 2 when lint
-could not run.`),
+could not run. --fail-on warning (or info) also fails on lesser findings.`),
 		Example: `  # A token, with the key set registered for the client
   $ clientassert lint "$TOKEN" --client-id 0f3c... --jwks jwks.json
 
@@ -77,6 +78,9 @@ could not run.`),
 			if err := cmdutil.CheckEnum("--format", opts.Format, "text", "json"); err != nil {
 				return err
 			}
+			if err := cmdutil.CheckEnum("--fail-on", opts.FailOn, "error", "warning", "info"); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -92,8 +96,10 @@ could not run.`),
 	fl.StringVar(&opts.KeyPath, "key", "", "A public or private key `file` (PEM, JWK or JWKS) to verify with")
 	fl.StringVar(&opts.Now, "now", "", "Evaluate time checks at this moment: RFC 3339 or Unix seconds (default: the current time)")
 	fl.StringVar(&opts.Format, "format", "text", "Output format: {text|json}")
+	fl.StringVar(&opts.FailOn, "fail-on", "error", "Exit 1 on findings of this severity or worse: {error|warning|info}")
 	_ = cmd.RegisterFlagCompletionFunc("profile", cobra.FixedCompletions(profile.Names(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"error", "warning", "info"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
@@ -156,7 +162,7 @@ func lintRun(opts *LintOptions) error {
 	} else {
 		PrintReport(opts.IO.Out, opts.IO.ColorScheme(), report)
 	}
-	if report.HasErrors() {
+	if report.Fails(lintpkg.Severity(opts.FailOn)) {
 		return cmdutil.ErrSilentFindings
 	}
 	return nil
