@@ -146,10 +146,6 @@ func (g *gen) signerFor(b *build) *keyPair {
 	return nil
 }
 
-func (b *build) note(format string, args ...any) {
-	b.name = append(b.name, fmt.Sprintf(format, args...))
-}
-
 // finish renders the case and adds it.
 func (g *gen) finish(b *build) {
 	headerText := b.header.String()

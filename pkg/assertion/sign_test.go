@@ -23,7 +23,7 @@ func buildFixed(t *testing.T, kid string) *Assertion {
 // package keys.
 func verifyWithGoJose(t *testing.T, tok string, alg jose.SignatureAlgorithm, pub any) []byte {
 	t.Helper()
-	jws, err := jose.ParseSigned(tok, []jose.SignatureAlgorithm{alg})
+	jws, err := jose.ParseSignedCompact(tok, []jose.SignatureAlgorithm{alg})
 	if err != nil {
 		t.Fatalf("go-jose cannot parse %s: %v", tok, err)
 	}

@@ -130,7 +130,7 @@ func classifyGarbage(s string) error {
 
 // isBareURL reports whether s is a single http or https URL.
 func isBareURL(s string) bool {
-	return (hasPrefixFold(s, "https://") || hasPrefixFold(s, "http://")) && strings.IndexAny(s, " \t\r\n") < 0
+	return (hasPrefixFold(s, "https://") || hasPrefixFold(s, "http://")) && !strings.ContainsAny(s, " \t\r\n")
 }
 
 func hasPrefixFold(s, prefix string) bool {
