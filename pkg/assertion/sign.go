@@ -2,7 +2,6 @@ package assertion
 
 import (
 	"bytes"
-	"crypto"
 	"crypto/ecdsa"
 	"crypto/hmac"
 	"crypto/rand"
@@ -17,16 +16,6 @@ import (
 	"github.com/clientassert/clientassert/pkg/keys"
 )
 
-// algHash is the digest of every alg sign can produce.
-var algHash = map[string]crypto.Hash{
-	"RS256": crypto.SHA256, "RS384": crypto.SHA384, "RS512": crypto.SHA512,
-	"PS256": crypto.SHA256, "PS384": crypto.SHA384, "PS512": crypto.SHA512,
-	"ES256": crypto.SHA256, "ES384": crypto.SHA384, "ES512": crypto.SHA512,
-	"HS256": crypto.SHA256, "HS384": crypto.SHA384, "HS512": crypto.SHA512,
-}
-
-// esCurve is the one curve each ES alg signs with.
-var esCurve = map[string]string{"ES256": "P-256", "ES384": "P-384", "ES512": "P-521"}
 
 // SignAlgs lists the algs sign can produce, for help and completion.
 var SignAlgs = []string{"RS384", "ES384", "RS256", "RS512", "PS256", "PS384", "PS512", "ES256", "ES512", "HS256", "HS384", "HS512"}
@@ -106,7 +95,7 @@ func CanSign(key *keys.Key, alg string) error {
 		return errorf("alg none means an unsigned token; sign only makes signed ones").
 			hint("to reproduce an unsigned token, edit the header of a signed one")
 	}
-	if _, ok := algHash[alg]; !ok {
+	if _, ok := keys.HashFor(alg); !ok {
 		return errorf("unsupported alg %q", alg).hint("use RS384 or ES384 (also: %s)", strings.Join(SignAlgs[2:], ", "))
 	}
 	family := alg[:2]
@@ -136,16 +125,16 @@ func CanSign(key *keys.Key, alg string) error {
 	case "ES":
 		priv, ok := key.Private.(*ecdsa.PrivateKey)
 		if !ok {
-			e := errorf("an %s key cannot sign %s: %s needs an EC %s key", key.Describe(), alg, alg, esCurve[alg])
+			e := errorf("an %s key cannot sign %s: %s needs an EC %s key", key.Describe(), alg, alg, keys.CurveFor(alg))
 			if implied, err := keys.AlgFor(key); err == nil {
-				e.hint("this key signs %s: pass --alg %s, or use an EC %s key", implied, implied, esCurve[alg])
+				e.hint("this key signs %s: pass --alg %s, or use an EC %s key", implied, implied, keys.CurveFor(alg))
 			}
 			return e
 		}
-		if crv := priv.Curve.Params().Name; crv != esCurve[alg] {
+		if crv := priv.Curve.Params().Name; crv != keys.CurveFor(alg) {
 			implied, _ := keys.AlgFor(key)
-			return errorf("an EC %s key cannot sign %s: %s needs an EC %s key", crv, alg, alg, esCurve[alg]).
-				hint("an EC %s key signs only %s; make a %s key with: clientassert keys generate --alg %s", crv, implied, esCurve[alg], alg)
+			return errorf("an EC %s key cannot sign %s: %s needs an EC %s key", crv, alg, alg, keys.CurveFor(alg)).
+				hint("an EC %s key signs only %s; make a %s key with: clientassert keys generate --alg %s", crv, implied, keys.CurveFor(alg), alg)
 		}
 	}
 	return nil
@@ -257,7 +246,8 @@ func signedHeader(a *Assertion, key *keys.Key, kid, alg string) (Object, error) 
 func sigSize(key *keys.Key, alg string) int {
 	switch alg[:2] {
 	case "HS":
-		return algHash[alg].Size()
+		h, _ := keys.HashFor(alg)
+		return h.Size()
 	case "ES":
 		return 2 * ((key.Bits + 7) / 8)
 	}
@@ -266,7 +256,7 @@ func sigSize(key *keys.Key, alg string) int {
 
 // signBytes signs input with alg; CanSign has checked that key fits.
 func signBytes(key *keys.Key, alg string, input []byte) ([]byte, error) {
-	h := algHash[alg]
+	h, _ := keys.HashFor(alg)
 	if alg[:2] == "HS" {
 		mac := hmac.New(h.New, key.Secret)
 		mac.Write(input)

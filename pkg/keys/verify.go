@@ -22,6 +22,23 @@ var algHash = map[string]crypto.Hash{
 	"HS256": crypto.SHA256, "HS384": crypto.SHA384, "HS512": crypto.SHA512,
 }
 
+// HashFor returns the digest a JWS alg signs with, and whether alg is one
+// this package knows.
+func HashFor(alg string) (crypto.Hash, bool) {
+	h, ok := algHash[alg]
+	return h, ok
+}
+
+// CurveFor returns the one curve an ES alg signs with ("" for other algs).
+func CurveFor(alg string) string {
+	for crv, a := range curveAlg {
+		if a == alg {
+			return crv
+		}
+	}
+	return ""
+}
+
 // rsaMinBits is the smallest modulus for which jose 2.x offers each RSA alg
 // (lib/jwk/key/rsa.js, sigAlgsAvailableFor): the encoded digest has to fit.
 var rsaMinBits = map[string]int{

@@ -6,6 +6,8 @@ import (
 	"mime/multipart"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/clientassert/clientassert/internal/nodeutf8"
 )
 
 // Form is a leniently parsed application/x-www-form-urlencoded body, in the
@@ -79,7 +81,7 @@ func (f *Form) add(name, value string) {
 // other UTF-16 code unit is truncated to its low byte, and the bytes are
 // read as UTF-8 with U+FFFD for what is invalid.
 func decodeComponent(s string, encoded bool) string {
-	s = validUTF8(s)
+	s = nodeutf8.String(s)
 	if strings.IndexByte(s, '+') >= 0 {
 		s = strings.ReplaceAll(s, "+", " ")
 	}
@@ -104,7 +106,7 @@ func decodeComponent(s string, encoded bool) string {
 	if strict && utf8.Valid(b) {
 		return string(b)
 	}
-	return validUTF8(string(byteFallback(s)))
+	return nodeutf8.String(string(byteFallback(s)))
 }
 
 // escapeFlags replays how querystring.parse decides, while it scans one
@@ -194,64 +196,6 @@ func utf16Pair(r rune) (hi, lo rune) {
 	return 0xD800 + (r>>10)&0x3FF, 0xDC00 + r&0x3FF
 }
 
-// validUTF8 replaces what is not valid UTF-8 with U+FFFD the way a WHATWG
-// decoder (and so Node's Buffer.toString) does: one U+FFFD for each maximal
-// prefix of a valid sequence, or for each byte that starts none.
-func validUTF8(s string) string {
-	if utf8.ValidString(s) {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s) + 8)
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r != utf8.RuneError || size != 1 {
-			b.WriteString(s[i : i+size])
-			i += size
-			continue
-		}
-		b.WriteRune(utf8.RuneError)
-		i += invalidPrefix(s[i:])
-	}
-	return b.String()
-}
-
-// invalidPrefix returns the length of the maximal subpart at the start of s,
-// which does not start a valid UTF-8 sequence: the lead byte and the
-// continuation bytes that are still allowed after it.
-func invalidPrefix(s string) int {
-	lead := s[0]
-	var need int
-	lo, hi := byte(0x80), byte(0xBF) // range of the second byte
-	switch {
-	case lead >= 0xC2 && lead <= 0xDF:
-		need = 1
-	case lead == 0xE0:
-		need, lo = 2, 0xA0
-	case lead == 0xED:
-		need, hi = 2, 0x9F
-	case lead >= 0xE1 && lead <= 0xEF:
-		need = 2
-	case lead == 0xF0:
-		need, lo = 3, 0x90
-	case lead == 0xF4:
-		need, hi = 3, 0x8F
-	case lead >= 0xF1 && lead <= 0xF3:
-		need = 3
-	default:
-		return 1
-	}
-	n := 1
-	for k := 0; k < need && n < len(s); k++ {
-		c := s[n]
-		if k == 0 && (c < lo || c > hi) || k > 0 && (c < 0x80 || c > 0xBF) {
-			break
-		}
-		n++
-	}
-	return n
-}
-
 // hasInvalidEscape reports whether s has a '%' that does not start a valid
 // percent escape.
 func hasInvalidEscape(s string) bool {
@@ -323,7 +267,7 @@ func parseMultipart(body, contentType string, n *notes) *Form {
 			n.add("multipart body is malformed; only the fields before the fault were read")
 			return f
 		}
-		f.add(validUTF8(name), validUTF8(string(v)))
+		f.add(nodeutf8.String(name), nodeutf8.String(string(v)))
 		if fields++; fields == maxMultipartFields {
 			n.add("only the first %d multipart fields were read", maxMultipartFields)
 			return f

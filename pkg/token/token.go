@@ -7,7 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/clientassert/clientassert/internal/nodeutf8"
 )
 
 // SegmentError points at the broken part of a token.
@@ -94,7 +95,7 @@ func (t *Token) Decodable() bool {
 }
 
 func (t *Token) decodeJSON(data []byte, index, offset int, seg string) (map[string]any, bool, []string) {
-	text := toValidUTF8(data)
+	text := nodeutf8.Bytes(data)
 	fail := func(at int, reason string) (map[string]any, bool, []string) {
 		t.Errors = append(t.Errors, &SegmentError{Segment: SegmentNames[index], Index: index,
 			Offset: offset + min(len(seg), at*4/3), Reason: reason})
@@ -293,60 +294,4 @@ func DecodeLenient(s string) []byte {
 
 func isStrictRawURL(s string) bool {
 	return firstNonBase64URL(s) < 0 && len(s)%4 != 1
-}
-
-// toValidUTF8 replaces ill-formed UTF-8 the way the server's decoder does
-// (the WHATWG "maximal subpart" rule): each maximal prefix of a valid
-// sequence, or each lone bad byte, becomes one U+FFFD.
-func toValidUTF8(b []byte) []byte {
-	if utf8.Valid(b) {
-		return b
-	}
-	out := make([]byte, 0, len(b)+8)
-	for i := 0; i < len(b); {
-		r, size := utf8.DecodeRune(b[i:])
-		if r != utf8.RuneError || size > 1 {
-			out = append(out, b[i:i+size]...)
-			i += size
-			continue
-		}
-		out = append(out, "\uFFFD"...)
-		i += maximalSubpart(b[i:])
-	}
-	return out
-}
-
-// maximalSubpart is how many bytes of an ill-formed sequence at the start
-// of b are consumed by one replacement character.
-func maximalSubpart(b []byte) int {
-	lead := b[0]
-	var need int
-	lo, hi := byte(0x80), byte(0xBF)
-	switch {
-	case lead >= 0xC2 && lead <= 0xDF:
-		need = 1
-	case lead == 0xE0:
-		need, lo = 2, 0xA0
-	case lead >= 0xE1 && lead <= 0xEC, lead == 0xEE, lead == 0xEF:
-		need = 2
-	case lead == 0xED:
-		need, hi = 2, 0x9F
-	case lead == 0xF0:
-		need, lo = 3, 0x90
-	case lead >= 0xF1 && lead <= 0xF3:
-		need = 3
-	case lead == 0xF4:
-		need, hi = 3, 0x8F
-	default:
-		return 1
-	}
-	n := 1
-	for ; n <= need && n < len(b); n++ {
-		c := b[n]
-		if c < lo || c > hi {
-			break
-		}
-		lo, hi = 0x80, 0xBF
-	}
-	return n
 }
