@@ -204,7 +204,7 @@ func (lx *lexer) posixChar(c byte) {
 			lx.ansiC()
 			return
 		}
-		lx.dollar()
+		lx.dollar(false)
 	default:
 		lx.write(c)
 		lx.i++
@@ -261,7 +261,7 @@ func (lx *lexer) posixDouble() {
 				lx.i++
 			}
 		case '$':
-			lx.dollar()
+			lx.dollar(false)
 		default:
 			lx.write(c)
 			lx.i++
@@ -271,13 +271,17 @@ func (lx *lexer) posixDouble() {
 }
 
 // dollar keeps a $ literally, noting a variable or command substitution
-// that a shell would have expanded.
-func (lx *lexer) dollar() {
+// that a POSIX shell or PowerShell would have expanded.
+func (lx *lexer) dollar(powershell bool) {
+	variable, substitution := "shell variable", "a command substitution"
+	if powershell {
+		variable, substitution = "variable", "a subexpression"
+	}
 	switch nx := lx.peek(1); {
 	case nx == '(':
-		lx.n.add("a command substitution $(...) was not run; it was kept literally")
+		lx.n.add("%s $(...) was not run; it was kept literally", substitution)
 	case nx == '{' || nx == '_' || isLetter(nx):
-		lx.n.add("shell variable $%s was not expanded", varName(lx.s[lx.i+1:], false))
+		lx.n.add("%s $%s was not expanded", variable, varName(lx.s[lx.i+1:], powershell))
 	}
 	lx.write('$')
 	lx.i++
@@ -521,7 +525,7 @@ func (lx *lexer) psChar(c byte) {
 	case '"':
 		lx.psDouble()
 	case '$':
-		lx.psDollar()
+		lx.dollar(true)
 	default:
 		lx.write(c)
 		lx.i++
@@ -573,22 +577,11 @@ func (lx *lexer) psDouble() {
 				lx.write(e)
 			}
 		case '$':
-			lx.psDollar()
+			lx.dollar(true)
 		default:
 			lx.write(c)
 			lx.i++
 		}
 	}
 	lx.unterminated("double quote")
-}
-
-func (lx *lexer) psDollar() {
-	switch nx := lx.peek(1); {
-	case nx == '(':
-		lx.n.add("a subexpression $(...) was not run; it was kept literally")
-	case nx == '{' || nx == '_' || isLetter(nx):
-		lx.n.add("variable $%s was not expanded", varName(lx.s[lx.i+1:], true))
-	}
-	lx.write('$')
-	lx.i++
 }
