@@ -240,26 +240,36 @@ func (o Options) client(follow bool, redirects *[]string) *http.Client {
 	return &c
 }
 
-// Fetch GETs a JWK Set and parses it. Every failure is an *Error.
-func Fetch(ctx context.Context, rawURL string, opts Options) (*Result, error) {
+// newRequest checks rawURL (what names it in the hint: "JWKS", "token") and
+// prepares a request bounded by the timeout; the caller must call cancel.
+func newRequest(ctx context.Context, method, rawURL, what string, opts Options) (*http.Request, *url.URL, context.CancelFunc, error) {
 	u, err := ParseURL(rawURL)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	if err := checkScheme(u); err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, opts.timeout())
-	defer cancel()
-
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), nil)
 	if err != nil {
-		return nil, &Error{Kind: KindBadURL, URL: rawURL, Err: err, Msg: fmt.Sprintf("invalid URL %q", rawURL), Hint: "give the full JWKS URL"}
+		cancel()
+		return nil, nil, nil, &Error{Kind: KindBadURL, URL: rawURL, Err: err, Msg: fmt.Sprintf("invalid URL %q", rawURL), Hint: "give the full " + what + " URL"}
 	}
-	req.Header.Set("Accept", "application/jwk-set+json, application/json")
 	if opts.UserAgent != "" {
 		req.Header.Set("User-Agent", opts.UserAgent)
 	}
+	return req, u, cancel, nil
+}
+
+// Fetch GETs a JWK Set and parses it. Every failure is an *Error.
+func Fetch(ctx context.Context, rawURL string, opts Options) (*Result, error) {
+	req, u, cancel, err := newRequest(ctx, http.MethodGet, rawURL, "JWKS", opts)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	req.Header.Set("Accept", "application/jwk-set+json, application/json")
 	res := &Result{URL: u.String()}
 	client := opts.client(true, &res.Redirects)
 	res.Clock.SentAt = opts.now()
@@ -474,22 +484,11 @@ type Probe struct {
 // and returns the server's Date. Any status will do, a 4xx included; a
 // redirect is not followed, since its answer has a Date too.
 func ProbeDate(ctx context.Context, rawURL string, opts Options) (*Probe, error) {
-	u, err := ParseURL(rawURL)
+	req, u, cancel, err := newRequest(ctx, http.MethodHead, rawURL, "token", opts)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkScheme(u); err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithTimeout(ctx, opts.timeout())
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodHead, u.String(), nil)
-	if err != nil {
-		return nil, &Error{Kind: KindBadURL, URL: rawURL, Err: err, Msg: fmt.Sprintf("invalid URL %q", rawURL), Hint: "give the full token URL"}
-	}
-	if opts.UserAgent != "" {
-		req.Header.Set("User-Agent", opts.UserAgent)
-	}
 	var redirects []string
 	p := &Probe{URL: u.String()}
 	p.Clock.SentAt = opts.now()
