@@ -116,11 +116,11 @@ it would send, is printed on stderr. The JSON still goes to stdout.`),
 
 func buildRun(opts *BuildOptions) error {
 	f := opts.Factory
-	prof, err := profile.Get(opts.Profile, "")
+	prof, err := cmdutil.Profile(opts.Profile, "")
 	if err != nil {
-		return cmdutil.Errorf("unknown profile %q", opts.Profile).WithHint("choose one of: %s", strings.Join(profile.Names(), ", "))
+		return err
 	}
-	now, err := Now(f, opts.Now)
+	now, err := cmdutil.Now(f, opts.Now)
 	if err != nil {
 		return err
 	}
@@ -157,22 +157,6 @@ func buildRun(opts *BuildOptions) error {
 	}
 	PrintWarnings(opts.IO.ErrOut, opts.IO.ColorScheme(), "assertion", warnings)
 	return nil
-}
-
-// Now is --now, or the factory's clock when it is empty.
-func Now(f *cmdutil.Factory, flag string) (time.Time, error) {
-	if flag == "" {
-		return f.Now().UTC(), nil
-	}
-	t, err := cmdutil.ParseTime(flag)
-	if err != nil {
-		var ue *cmdutil.UsageError
-		if errors.As(err, &ue) {
-			ue.Msg = "--now: " + ue.Msg
-		}
-		return time.Time{}, err
-	}
-	return t, nil
 }
 
 // ParseLifetime reads --lifetime: a Go duration (5m, 90s) or whole seconds.

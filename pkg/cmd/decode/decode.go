@@ -63,15 +63,13 @@ part and offset.`),
 }
 
 func decodeRun(opts *DecodeOptions) error {
-	prof, err := profile.Get(opts.Profile, "")
+	prof, err := cmdutil.Profile(opts.Profile, "")
 	if err != nil {
-		return cmdutil.Errorf("unknown profile %q", opts.Profile).WithHint("choose one of: %s", strings.Join(profile.Names(), ", "))
+		return err
 	}
-	now := opts.Factory.Now()
-	if opts.Now != "" {
-		if now, err = cmdutil.ParseTime(opts.Now); err != nil {
-			return err
-		}
+	now, err := cmdutil.Now(opts.Factory, opts.Now)
+	if err != nil {
+		return err
 	}
 	tok, notes, err := cmdutil.ReadToken(opts.Factory, opts.Args)
 	if err != nil {

@@ -198,9 +198,9 @@ func validFormat(f string) bool {
 
 func doctorRun(opts *DoctorOptions) error {
 	f := opts.Factory
-	prof, err := profile.Get(opts.Profile, "")
+	prof, err := cmdutil.Profile(opts.Profile, "")
 	if err != nil {
-		return cmdutil.Errorf("unknown profile %q", opts.Profile).WithHint("choose one of: %s", strings.Join(profile.Names(), ", "))
+		return err
 	}
 	in := doctor.Input{
 		ClientID: opts.ClientID, KID: opts.KID, JKU: opts.JKU,

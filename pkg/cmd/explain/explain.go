@@ -102,7 +102,7 @@ func explainRun(opts *ExplainOptions) error {
 	}
 	eo := explainpkg.Options{Now: opts.Factory.Now()}
 	if opts.Now != "" {
-		now, err := cmdutil.ParseTime(opts.Now)
+		now, err := cmdutil.Now(opts.Factory, opts.Now)
 		if err != nil {
 			return err
 		}

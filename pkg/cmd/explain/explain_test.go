@@ -188,7 +188,7 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{"", []string{"--list", "JWT is malformed"}, "--list takes no error text"},
 		{"", []string{"--format", "yaml", "x"}, `invalid --format "yaml"`},
-		{"", []string{"--now", "yesterday", "x"}, `invalid time "yesterday"`},
+		{"", []string{"--now", "yesterday", "x"}, `invalid --now "yesterday"`},
 		{"", []string{"a", "b"}, "too many arguments"},
 		{"  \n", []string{"-"}, "no error text given: the input is empty"},
 		{"", []string{dir}, "is a directory"},

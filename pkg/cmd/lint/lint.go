@@ -105,15 +105,13 @@ could not run. --fail-on warning (or info) also fails on lesser findings.`),
 
 func lintRun(opts *LintOptions) error {
 	f := opts.Factory
-	prof, err := profile.Get(opts.Profile, opts.Aud)
+	prof, err := cmdutil.Profile(opts.Profile, opts.Aud)
 	if err != nil {
-		return cmdutil.Errorf("unknown profile %q", opts.Profile).WithHint("choose one of: %s", strings.Join(profile.Names(), ", "))
+		return err
 	}
-	now := f.Now()
-	if opts.Now != "" {
-		if now, err = cmdutil.ParseTime(opts.Now); err != nil {
-			return err
-		}
+	now, err := cmdutil.Now(f, opts.Now)
+	if err != nil {
+		return err
 	}
 	in := lintpkg.Input{Profile: prof, ClientID: opts.ClientID, Now: now}
 	var notes []string

@@ -117,14 +117,14 @@ printed on stderr.`),
 
 func requestRun(opts *RequestOptions) error {
 	f := opts.Factory
-	prof, err := profile.Get(opts.Profile, opts.TokenURL)
+	prof, err := cmdutil.Profile(opts.Profile, opts.TokenURL)
 	if err != nil {
-		return cmdutil.Errorf("unknown profile %q", opts.Profile).WithHint("choose one of: %s", strings.Join(profile.Names(), ", "))
+		return err
 	}
 	if prof.TokenURL == "" {
 		return cmdutil.Errorf("the %s profile has no token URL", prof.Name).WithHint("pass --token-url")
 	}
-	now, err := build.Now(f, opts.Now)
+	now, err := cmdutil.Now(f, opts.Now)
 	if err != nil {
 		return err
 	}

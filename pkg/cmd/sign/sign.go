@@ -117,9 +117,9 @@ part of the secret.`),
 
 func signRun(opts *SignOptions) error {
 	f := opts.Factory
-	prof, err := profile.Get(opts.Profile, "")
+	prof, err := cmdutil.Profile(opts.Profile, "")
 	if err != nil {
-		return cmdutil.Errorf("unknown profile %q", opts.Profile).WithHint("choose one of: %s", strings.Join(profile.Names(), ", "))
+		return err
 	}
 	data, err := cmdutil.ReadInput(f, opts.InputPath, "assertion")
 	if err != nil {

@@ -110,15 +110,13 @@ type Output struct {
 
 func verifyRun(opts *VerifyOptions) error {
 	f := opts.Factory
-	prof, err := profile.Get(opts.Profile, "")
+	prof, err := cmdutil.Profile(opts.Profile, "")
 	if err != nil {
-		return cmdutil.Errorf("unknown profile %q", opts.Profile).WithHint("choose one of: %s", strings.Join(profile.Names(), ", "))
+		return err
 	}
-	now := f.Now()
-	if opts.Now != "" {
-		if now, err = cmdutil.ParseTime(opts.Now); err != nil {
-			return err
-		}
+	now, err := cmdutil.Now(f, opts.Now)
+	if err != nil {
+		return err
 	}
 	tok, notes, err := cmdutil.ReadToken(f, opts.Args)
 	if err != nil {
