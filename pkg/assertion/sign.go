@@ -16,7 +16,6 @@ import (
 	"github.com/clientassert/clientassert/pkg/keys"
 )
 
-
 // SignAlgs lists the algs sign can produce, for help and completion.
 var SignAlgs = []string{"RS384", "ES384", "RS256", "RS512", "PS256", "PS384", "PS512", "ES256", "ES512", "HS256", "HS384", "HS512"}
 
