@@ -140,31 +140,30 @@ func (s *state) checkRequest() (string, bool) {
 		s.step("request-content-type", "fail", got)
 	}
 	form := req.Form
-	if form == nil {
+	if form == nil { // a Request built by hand rather than by request.Parse
 		form = request.ParseForm(req.Body)
 	}
-	repeated := func(name string) string {
-		return fmt.Sprintf("%s is sent %d times; the server reads a repeated parameter as a list, which equals no expected value", name, len(form.Values[name]))
-	}
-	grant, hasGrant := form.Get("grant_type")
-	switch {
-	case !hasGrant:
-		s.add("request-grant-type-missing", orderGrantMissing, catalog.DescGrantTypeMissing, "the body has no grant_type parameter")
-	case len(form.Values["grant_type"]) > 1:
-		s.add("request-grant-type-invalid", orderGrantInvalid, catalog.DescGrantTypeInvalid, repeated("grant_type"))
-	case grant != "client_credentials":
-		s.add("request-grant-type-invalid", orderGrantInvalid, catalog.DescGrantTypeInvalid,
-			fmt.Sprintf("grant_type is %q; the server needs client_credentials", grant))
-	}
-	at, hasAT := form.Get("client_assertion_type")
-	switch {
-	case !hasAT:
-		s.add("request-assertion-type-missing", orderAssertionTypeMissing, catalog.DescAssertionTypeMiss, "the body has no client_assertion_type parameter")
-	case len(form.Values["client_assertion_type"]) > 1:
-		s.add("request-assertion-type-invalid", orderAssertionTypeInvalid, catalog.DescAssertionTypeBad, repeated("client_assertion_type"))
-	case at != assertionTypeURN:
-		s.add("request-assertion-type-invalid", orderAssertionTypeInvalid, catalog.DescAssertionTypeBad,
-			fmt.Sprintf("client_assertion_type is %q; the server needs %s", at, assertionTypeURN))
+	for _, p := range []struct {
+		name, want                 string
+		missingRule, invalidRule   string
+		missingOrder, invalidOrder int
+		missingDesc, invalidDesc   string
+	}{
+		{"grant_type", "client_credentials", "request-grant-type-missing", "request-grant-type-invalid",
+			orderGrantMissing, orderGrantInvalid, catalog.DescGrantTypeMissing, catalog.DescGrantTypeInvalid},
+		{"client_assertion_type", assertionTypeURN, "request-assertion-type-missing", "request-assertion-type-invalid",
+			orderAssertionTypeMissing, orderAssertionTypeInvalid, catalog.DescAssertionTypeMiss, catalog.DescAssertionTypeBad},
+	} {
+		value, present := form.Get(p.name)
+		switch n := len(form.Values[p.name]); {
+		case !present:
+			s.add(p.missingRule, p.missingOrder, p.missingDesc, "the body has no "+p.name+" parameter")
+		case n > 1:
+			s.add(p.invalidRule, p.invalidOrder, p.invalidDesc,
+				fmt.Sprintf("%s is sent %d times; the server reads a repeated parameter as a list, which equals no expected value", p.name, n))
+		case value != p.want:
+			s.add(p.invalidRule, p.invalidOrder, p.invalidDesc, fmt.Sprintf("%s is %q; the server needs %s", p.name, value, p.want))
+		}
 	}
 	assertion, has := form.Get("client_assertion")
 	switch {
