@@ -178,28 +178,24 @@ func stepKeySet(s *verifyState) bool {
 }
 
 func stepKID(s *verifyState) bool {
-	raw, present := s.header["kid"]
-	kid, isString := raw.(string)
-	if !present || raw == nil || raw == "" || raw == false {
+	raw := s.header["kid"]
+	if !token.Truthy(raw) {
 		return s.fail(StepKID, "the header has no kid", catalog.DescKidRequired, "put the kid of the registered key in the header")
 	}
-	var matches []*keys.Key
-	if isString {
-		matches = s.in.Keys.ByKID(kid)
-	}
-	if len(matches) == 0 && s.in.SingleKey && s.in.Keys.Keys[0].KID == "" {
-		matches = s.in.Keys.Keys
-		s.res.Notes = append(s.res.Notes, fmt.Sprintf("the --key file has no kid; it was taken as the key registered under kid %s", compact(raw)))
-	}
-	if len(matches) == 0 {
+	key, assumed := s.in.Keys.Resolve(raw, s.in.SingleKey)
+	if key == nil {
 		fix := "sign with a key from the set and put its kid in the header, or publish the new key under this kid"
 		return s.fail(StepKID, fmt.Sprintf("no key with kid %s in %s, which holds %s", compact(raw), s.in.KeySource, kidList(s.in.Keys)),
 			catalog.DescPublicKeyNotFound, fix)
 	}
-	if len(matches) > 1 {
-		s.res.Notes = append(s.res.Notes, fmt.Sprintf("kid %q appears %d times in the key set; the first was used", kid, len(matches)))
+	kid := raw.(string)
+	if assumed {
+		s.res.Notes = append(s.res.Notes, fmt.Sprintf("the --key file has no kid; it was taken as the key registered under kid %s", compact(raw)))
 	}
-	s.kid, s.key = kid, matches[0]
+	if n := len(s.in.Keys.ByKID(kid)); n > 1 {
+		s.res.Notes = append(s.res.Notes, fmt.Sprintf("kid %q appears %d times in the key set; the first was used", kid, n))
+	}
+	s.kid, s.key = kid, key
 	return s.pass(StepKID, fmt.Sprintf("kid %s is key %d (%s)", compact(raw), s.key.Index, s.key.Describe()))
 }
 

@@ -64,6 +64,25 @@ func (s *Set) ByKID(kid string) []*Key {
 	return out
 }
 
+// Resolve returns the key the server verifies with for a header kid value:
+// the first key whose kid equals it exactly; a kid that is not a non-empty
+// string matches nothing. When standIn is set and the set is a single key
+// without a kid of its own (a key the user named directly), that key stands
+// for any kid, and assumed says so.
+func (s *Set) Resolve(kid any, standIn bool) (key *Key, assumed bool) {
+	str, ok := kid.(string)
+	if s == nil || !ok || str == "" {
+		return nil, false
+	}
+	if m := s.ByKID(str); len(m) > 0 {
+		return m[0], false
+	}
+	if standIn && len(s.Keys) == 1 && s.Keys[0].KID == "" {
+		return s.Keys[0], true
+	}
+	return nil, false
+}
+
 // DuplicateKIDs returns each non-empty kid used by more than one key, in the
 // order of first use.
 func (s *Set) DuplicateKIDs() []string {

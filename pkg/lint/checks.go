@@ -235,7 +235,7 @@ func isJSONNull(b []byte) bool { return strings.TrimSpace(string(b)) == "null" }
 // checkKid mirrors the server's first look at the header: kid must be truthy.
 func (s *state) checkKid() {
 	kidVal, hasKid := s.header["kid"]
-	if !hasKid || !truthy(kidVal) {
+	if !hasKid || !token.Truthy(kidVal) {
 		msg := "the header has no kid"
 		if hasKid {
 			msg = fmt.Sprintf("the header kid is %s, which the server treats as missing", compactJSON(kidVal))
@@ -281,21 +281,20 @@ func (s *state) checkKeyLookup() {
 			s.add("rsa-key-too-small", orderKidLookup, catalog.DescBlank, fmt.Sprintf("key %s is RSA %d-bit; use at least 2048 bits", kidLabel(k), k.Bits))
 		}
 	}
-	if !hasKid || !truthy(kidVal) {
+	if !hasKid || !token.Truthy(kidVal) {
 		return
 	}
-	matches := s.in.Keys.ByKID(kid)
-	if len(matches) == 0 && s.in.SingleKey && s.in.Keys.Keys[0].KID == "" {
-		matches = s.in.Keys.Keys
-		s.notes = append(s.notes, fmt.Sprintf("the --key file has no kid; it was taken as the key registered under kid %s", compactJSON(kidVal)))
-	}
-	if _, isString := kidVal.(string); !isString || len(matches) == 0 {
+	key, assumed := s.in.Keys.Resolve(kidVal, s.in.SingleKey)
+	if key == nil {
 		msg := fmt.Sprintf("no key in the key set has kid %s; it holds %s", compactJSON(kidVal), describeKIDs(s.in.Keys))
 		s.add("kid-not-found", orderKidLookup, catalog.DescPublicKeyNotFound, msg)
 		s.step("kid-not-found", "fail", msg)
 		return
 	}
-	s.key = matches[0]
+	if assumed {
+		s.notes = append(s.notes, fmt.Sprintf("the --key file has no kid; it was taken as the key registered under kid %s", compactJSON(kidVal)))
+	}
+	s.key = key
 	s.step("kid-not-found", "pass", kid)
 }
 
@@ -306,7 +305,7 @@ func (s *state) checkSignature() {
 	algVal, hasAlg := s.header["alg"]
 	alg, _ := algVal.(string)
 	switch {
-	case !hasAlg || !truthy(algVal):
+	case !hasAlg || !token.Truthy(algVal):
 		s.add("alg-missing", orderAlgMissing, catalog.DescAlgMissing, "the header has no alg")
 		return
 	case strings.EqualFold(alg, "none"):
@@ -607,21 +606,6 @@ func (s *state) checkHeaderHygiene() {
 	if _, ok := s.header["b64"]; ok {
 		s.add("header-b64", orderExp, catalog.DescBlank, "the header has b64; JWTs always use base64url-encoded payloads")
 	}
-}
-
-func truthy(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return x
-	case string:
-		return x != ""
-	case json.Number:
-		f, err := x.Float64()
-		return err != nil || (f != 0 && !math.IsNaN(f))
-	}
-	return true
 }
 
 func isNumber(v any) bool { _, ok := v.(json.Number); return ok }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/clientassert/clientassert/internal/nodeutf8"
@@ -78,6 +79,24 @@ func Parse(raw string) *Token {
 		offset += len(seg) + 1
 	}
 	return t
+}
+
+// Truthy reports whether the server's JavaScript treats a decoded JSON
+// value as true: null, false, "", 0 and NaN are false, everything else,
+// empty arrays and objects included, is true.
+func Truthy(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return x
+	case string:
+		return x != ""
+	case json.Number:
+		f, err := x.Float64()
+		return err != nil || (f != 0 && !math.IsNaN(f))
+	}
+	return true
 }
 
 // SigningInput is the exact text the signature covers.

@@ -161,3 +161,21 @@ func referenceDuplicates(text []byte) []string {
 	}
 	return dups
 }
+
+func TestTruthy(t *testing.T) {
+	for _, c := range []struct {
+		json string
+		want bool
+	}{{`null`, false}, {`false`, false}, {`""`, false}, {`0`, false}, {`-0`, false}, {`0.0`, false},
+		{`true`, true}, {`"0"`, true}, {`1`, true}, {`[]`, true}, {`{}`, true}, {`1e-400`, false}} {
+		dec := json.NewDecoder(strings.NewReader(c.json))
+		dec.UseNumber()
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			t.Fatal(err)
+		}
+		if got := Truthy(v); got != c.want {
+			t.Errorf("Truthy(%s) = %v, want %v", c.json, got, c.want)
+		}
+	}
+}
