@@ -4,6 +4,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/clientassert/clientassert/pkg/profile"
 )
 
@@ -26,4 +28,16 @@ func Profile(name, aud string) (profile.Profile, error) {
 		return profile.Profile{}, Errorf("unknown profile %q", name).WithHint("choose one of: %s", strings.Join(profile.Names(), ", "))
 	}
 	return p, nil
+}
+
+// EnumFlag defines a string flag whose value is one of values: the help
+// shows them as {a|b|c} and shells complete them.
+func EnumFlag(cmd *cobra.Command, p *string, name, value, usage string, values ...string) {
+	cmd.Flags().StringVar(p, name, value, usage+": {"+strings.Join(values, "|")+"}")
+	_ = cmd.RegisterFlagCompletionFunc(name, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
+}
+
+// ProfileFlag defines --profile with the known profile names.
+func ProfileFlag(cmd *cobra.Command, p *string, usage string) {
+	EnumFlag(cmd, p, "profile", profile.Default, usage, profile.Names()...)
 }

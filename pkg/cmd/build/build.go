@@ -16,7 +16,6 @@ import (
 	"github.com/clientassert/clientassert/pkg/assertion"
 	"github.com/clientassert/clientassert/pkg/cmdutil"
 	"github.com/clientassert/clientassert/pkg/iostreams"
-	"github.com/clientassert/clientassert/pkg/profile"
 )
 
 type BuildOptions struct {
@@ -100,7 +99,7 @@ it would send, is printed on stderr. The JSON still goes to stdout.`),
 	fl.StringVar(&opts.KID, "kid", "", "Key ID for the header (default: left to sign)")
 	fl.StringVar(&opts.Alg, "alg", "", "Header alg (default: left to sign, which takes it from the key): {RS384|ES384|...}")
 	fl.StringVar(&opts.Aud, "aud", "", "Audience (default: the profile's token URL)")
-	fl.StringVar(&opts.Profile, "profile", profile.Default, "Server profile: {"+strings.Join(profile.Names(), "|")+"}")
+	cmdutil.ProfileFlag(cmd, &opts.Profile, "Server profile")
 	fl.StringVar(&opts.Lifetime, "lifetime", "", "exp - iat, as a duration (5m, 90s) or seconds (default 5m; with --from, the original's)")
 	fl.StringVar(&opts.Now, "now", "", "Build as of this moment: RFC 3339 or Unix seconds (default: the current time)")
 	fl.StringVar(&opts.JTI, "jti", "", "JWT ID (default: 128 random bits in hex)")
@@ -108,7 +107,6 @@ it would send, is printed on stderr. The JSON still goes to stdout.`),
 	fl.StringArrayVar(&opts.Headers, "header", nil, "Add or replace a header member: `<name=value>`, value JSON when it parses (repeatable)")
 	fl.StringArrayVar(&opts.Omit, "omit", nil, "Leave a header member or claim out on purpose: `<name>` (repeatable)")
 	fl.StringVar(&opts.From, "from", "", "Re-create this assertion at --now: a `<token>`, a file holding one, or - for stdin")
-	_ = cmd.RegisterFlagCompletionFunc("profile", cobra.FixedCompletions(profile.Names(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("alg", cobra.FixedCompletions(assertion.SignAlgs, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("omit", cobra.FixedCompletions([]string{"alg", "kid", "typ", "iss", "sub", "aud", "iat", "exp", "jti"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd

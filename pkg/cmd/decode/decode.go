@@ -13,7 +13,6 @@ import (
 	"github.com/clientassert/clientassert/pkg/cmdutil"
 	"github.com/clientassert/clientassert/pkg/inspect"
 	"github.com/clientassert/clientassert/pkg/iostreams"
-	"github.com/clientassert/clientassert/pkg/profile"
 )
 
 type DecodeOptions struct {
@@ -54,11 +53,9 @@ part and offset.`),
 			return decodeRun(opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Profile, "profile", profile.Default, "Server profile for the accepted window: {"+strings.Join(profile.Names(), "|")+"}")
+	cmdutil.ProfileFlag(cmd, &opts.Profile, "Server profile for the accepted window")
 	cmd.Flags().StringVar(&opts.Now, "now", "", "Show times relative to this moment: RFC 3339 or Unix seconds")
-	cmd.Flags().StringVar(&opts.Format, "format", "text", "Output format: {text|json}")
-	_ = cmd.RegisterFlagCompletionFunc("profile", cobra.FixedCompletions(profile.Names(), cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	cmdutil.EnumFlag(cmd, &opts.Format, "format", "text", "Output format", "text", "json")
 	return cmd
 }
 

@@ -15,7 +15,6 @@ import (
 	"github.com/clientassert/clientassert/pkg/doctor"
 	"github.com/clientassert/clientassert/pkg/iostreams"
 	"github.com/clientassert/clientassert/pkg/jwksfetch"
-	"github.com/clientassert/clientassert/pkg/profile"
 )
 
 // Environment variables that stand in for flags; a flag always wins.
@@ -117,12 +116,10 @@ run.`),
 	fl.StringVar(&opts.JWKSURL, "jwks-url", "", "The JWKS `url` registered for the client (env "+EnvJWKSURL+")")
 	fl.StringVar(&opts.JWKSPath, "jwks", "", "The registered key set as a JWKS `file`, instead of a URL")
 	fl.StringVar(&opts.JKU, "jku", "", "The jku header the client sets, if any, to compare with the JWKS URL")
-	fl.StringVar(&opts.Profile, "profile", profile.Default, "Server profile: {"+strings.Join(profile.Names(), "|")+"}")
+	cmdutil.ProfileFlag(cmd, &opts.Profile, "Server profile")
 	fl.StringVar(&opts.TokenURL, "token-url", "", "Also compare the clock with this token endpoint's Date header (a HEAD without credentials)")
-	fl.StringVar(&opts.Format, "format", "text", "Output format: {"+strings.Join(formats, "|")+"}")
+	cmdutil.EnumFlag(cmd, &opts.Format, "format", "text", "Output format", formats...)
 	fl.DurationVar(&opts.Timeout, "timeout", jwksfetch.DefaultTimeout, "Give up on each HTTP request after this long")
-	_ = cmd.RegisterFlagCompletionFunc("profile", cobra.FixedCompletions(profile.Names(), cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 

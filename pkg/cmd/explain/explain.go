@@ -91,8 +91,7 @@ nearest entries and general advice are printed), 2 when explain could not run.`)
 	fl.StringVar(&opts.File, "file", "", "Read the response from `file` (- for stdin) instead of the argument")
 	fl.BoolVar(&opts.List, "list", false, "Print every catalog entry and its error_description strings")
 	fl.StringVar(&opts.Now, "now", "", "Compare the Date header with this moment instead of the local clock: RFC 3339 or Unix seconds")
-	fl.StringVar(&opts.Format, "format", "text", "Output format: {text|json}")
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	cmdutil.EnumFlag(cmd, &opts.Format, "format", "text", "Output format", "text", "json")
 	return cmd
 }
 

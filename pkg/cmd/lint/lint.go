@@ -17,7 +17,6 @@ import (
 	"github.com/clientassert/clientassert/pkg/jwksfetch"
 	"github.com/clientassert/clientassert/pkg/keys"
 	lintpkg "github.com/clientassert/clientassert/pkg/lint"
-	"github.com/clientassert/clientassert/pkg/profile"
 	"github.com/clientassert/clientassert/pkg/request"
 )
 
@@ -89,17 +88,14 @@ could not run. --fail-on warning (or info) also fails on lesser findings.`),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.RequestPath, "request", "", "Read a whole token request from `file` (- for stdin): raw HTTP, form body or curl command")
-	fl.StringVar(&opts.Profile, "profile", profile.Default, "Server profile: {"+strings.Join(profile.Names(), "|")+"}")
+	cmdutil.ProfileFlag(cmd, &opts.Profile, "Server profile")
 	fl.StringVar(&opts.Aud, "aud", "", "Token URL to expect as aud, overriding the profile's")
 	fl.StringVar(&opts.ClientID, "client-id", "", "The client_id the key set is registered for")
 	fl.StringVar(&opts.JWKSPath, "jwks", "", "The registered key set of the client: a JWKS `file`, or its https URL")
 	fl.StringVar(&opts.KeyPath, "key", "", "A public or private key `file` (PEM, JWK or JWKS) to verify with")
 	fl.StringVar(&opts.Now, "now", "", "Evaluate time checks at this moment: RFC 3339 or Unix seconds (default: the current time)")
-	fl.StringVar(&opts.Format, "format", "text", "Output format: {text|json}")
-	fl.StringVar(&opts.FailOn, "fail-on", "error", "Exit 1 on findings of this severity or worse: {error|warning|info}")
-	_ = cmd.RegisterFlagCompletionFunc("profile", cobra.FixedCompletions(profile.Names(), cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"error", "warning", "info"}, cobra.ShellCompDirectiveNoFileComp))
+	cmdutil.EnumFlag(cmd, &opts.Format, "format", "text", "Output format", "text", "json")
+	cmdutil.EnumFlag(cmd, &opts.FailOn, "fail-on", "error", "Exit 1 on findings of this severity or worse", "error", "warning", "info")
 	return cmd
 }
 

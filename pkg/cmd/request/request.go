@@ -13,7 +13,6 @@ import (
 	"github.com/clientassert/clientassert/pkg/cmd/sign"
 	"github.com/clientassert/clientassert/pkg/cmdutil"
 	"github.com/clientassert/clientassert/pkg/iostreams"
-	"github.com/clientassert/clientassert/pkg/profile"
 )
 
 type RequestOptions struct {
@@ -99,9 +98,9 @@ printed on stderr.`),
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Format, "format", "curl", "Output format: {curl|http|form}")
+	cmdutil.EnumFlag(cmd, &opts.Format, "format", "curl", "Output format", assertion.RequestFormats...)
 	fl.StringVar(&opts.TokenURL, "token-url", "", "Token endpoint URL (default: the profile's)")
-	fl.StringVar(&opts.Profile, "profile", profile.Default, "Server profile: {"+strings.Join(profile.Names(), "|")+"}")
+	cmdutil.ProfileFlag(cmd, &opts.Profile, "Server profile")
 	fl.StringVar(&opts.Now, "now", "", "Build and lint as of this moment: RFC 3339 or Unix seconds (default: the current time)")
 	opts.Key.AddFlags(cmd)
 	fl.StringVar(&opts.ClientID, "client-id", "", "With --key: build the assertion for this client_id")
@@ -109,8 +108,6 @@ printed on stderr.`),
 	fl.StringVar(&opts.Alg, "alg", "", "With --key: signing alg (default: the key's): {RS384|ES384|...}")
 	fl.StringVar(&opts.Lifetime, "lifetime", "", "With --key: exp - iat (default 5m)")
 	fl.StringVar(&opts.JTI, "jti", "", "With --key: JWT ID (default: 128 random bits in hex)")
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(assertion.RequestFormats, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("profile", cobra.FixedCompletions(profile.Names(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("alg", cobra.FixedCompletions(assertion.SignAlgs, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }

@@ -109,9 +109,8 @@ part of the secret.`),
 	opts.Key.AddFlags(cmd)
 	cmd.Flags().StringVar(&opts.KID, "kid", "", "Key ID for the header; with a JWKS, also the key to use")
 	cmd.Flags().StringVar(&opts.Alg, "alg", "", "Signing alg: {RS384|ES384|RS256|RS512|PS256|PS384|PS512|ES256|ES512|HS256|HS384|HS512}")
-	cmd.Flags().StringVar(&opts.Profile, "profile", profile.Default, "Server profile whose algs to expect: {"+strings.Join(profile.Names(), "|")+"}")
+	cmdutil.ProfileFlag(cmd, &opts.Profile, "Server profile whose algs to expect")
 	_ = cmd.RegisterFlagCompletionFunc("alg", cobra.FixedCompletions(assertion.SignAlgs, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("profile", cobra.FixedCompletions(profile.Names(), cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 

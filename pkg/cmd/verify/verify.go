@@ -18,7 +18,6 @@ import (
 	"github.com/clientassert/clientassert/pkg/iostreams"
 	"github.com/clientassert/clientassert/pkg/jwksfetch"
 	"github.com/clientassert/clientassert/pkg/lint"
-	"github.com/clientassert/clientassert/pkg/profile"
 )
 
 type VerifyOptions struct {
@@ -93,11 +92,9 @@ error), 1 when a step fails, 2 when verify could not run.`),
 	fl.StringVar(&opts.ClientID, "client-id", "", "The client_id iss must equal")
 	fl.BoolVar(&opts.Lint, "lint", false, "Also run the full lint and predict the server's response")
 	fl.StringVar(&opts.Now, "now", "", "With --lint, evaluate time checks at this moment: RFC 3339 or Unix seconds")
-	fl.StringVar(&opts.Profile, "profile", profile.Default, "Server profile: {"+strings.Join(profile.Names(), "|")+"}")
-	fl.StringVar(&opts.Format, "format", "text", "Output format: {text|json}")
+	cmdutil.ProfileFlag(cmd, &opts.Profile, "Server profile")
+	cmdutil.EnumFlag(cmd, &opts.Format, "format", "text", "Output format", "text", "json")
 	fl.DurationVar(&opts.Timeout, "timeout", jwksfetch.DefaultTimeout, "Give up fetching a JWKS URL after this long")
-	_ = cmd.RegisterFlagCompletionFunc("profile", cobra.FixedCompletions(profile.Names(), cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 

@@ -36,8 +36,7 @@ func NewCmdVersion(f *cmdutil.Factory, runF func(*VersionOptions) error) *cobra.
 			return versionRun(opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Format, "format", "text", "Output format: {text|json}")
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	cmdutil.EnumFlag(cmd, &opts.Format, "format", "text", "Output format", "text", "json")
 	return cmd
 }
 

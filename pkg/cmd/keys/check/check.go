@@ -62,8 +62,7 @@ was (the report is printed either way), 2 when the input cannot be read.`),
 		},
 	}
 	cmd.Flags().StringVar(&opts.Key, "key", "", "Also find the entry matching this private key `<file>`")
-	cmd.Flags().StringVar(&opts.Format, "format", "text", "Output format: {text|json}")
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	cmdutil.EnumFlag(cmd, &opts.Format, "format", "text", "Output format", "text", "json")
 	return cmd
 }
 
