@@ -269,6 +269,7 @@ func Fetch(ctx context.Context, rawURL string, opts Options) (*Result, error) {
 		return nil, err
 	}
 	defer cancel()
+	ctx = req.Context() // the deadline lives here
 	req.Header.Set("Accept", "application/jwk-set+json, application/json")
 	res := &Result{URL: u.String()}
 	client := opts.client(true, &res.Redirects)
@@ -489,6 +490,7 @@ func ProbeDate(ctx context.Context, rawURL string, opts Options) (*Probe, error)
 		return nil, err
 	}
 	defer cancel()
+	ctx = req.Context() // the deadline lives here
 	var redirects []string
 	p := &Probe{URL: u.String()}
 	p.Clock.SentAt = opts.now()
