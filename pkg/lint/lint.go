@@ -54,6 +54,20 @@ type Response struct {
 	Unchecked []string `json:"unchecked,omitempty"`
 	Rule      string   `json:"rule,omitempty"`
 	Entry     string   `json:"entry,omitempty"`
+	// HiddenReason is the server's own reason where it keeps it out of the
+	// response (node-oidc-provider's error_detail, for one).
+	HiddenReason string `json:"hidden_reason,omitempty"`
+	// NoDescription marks an answer whose body has no error_description.
+	NoDescription bool `json:"-"`
+}
+
+// Answer is the response as the profile's server writes it. A 200 answer
+// carries only the status: the caller issues the token.
+func (r Response) Answer(p profile.Profile) profile.Answer {
+	if r.Status == 200 {
+		return profile.Answer{Status: 200}
+	}
+	return p.ErrorAnswer(r.Status, r.Error, r.ErrorDescription, !r.NoDescription)
 }
 
 // MarshalJSON keeps error and error_description off a 200 answer and always

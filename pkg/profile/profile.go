@@ -26,6 +26,15 @@ type Profile struct {
 	StrictSubject bool `json:"strict_subject"`
 	// Region lists sibling token URLs of the same vendor, to explain a wrong region.
 	Siblings []string `json:"-"`
+	// Wire is how the server writes its answers.
+	Wire Wire `json:"-"`
+}
+
+var redoxWire = Wire{
+	Path:      "/v2/auth/token",
+	Style:     JSONCompact,
+	Headers:   map[string]string{"Cache-Control": "no-store", "Pragma": "no-cache"},
+	TokenType: "Bearer", ExpiresIn: 300, SendScope: true,
 }
 
 var redoxSiblings = []string{
@@ -39,26 +48,30 @@ var all = map[string]Profile{
 		TokenURL:    "https://api.redoxengine.com/v2/auth/token",
 		Algorithms:  []string{"RS384", "ES384"},
 		MaxTokenAge: 300 * time.Second, Tolerance: 10 * time.Second, MaxLifetime: 300 * time.Second,
-		Siblings: redoxSiblings,
+		Siblings: redoxSiblings, Wire: redoxWire,
 	},
 	"redox-ca": {
 		Name: "redox-ca", Title: "Redox (Canada)",
 		TokenURL:    "https://api.ca.redoxengine.com/v2/auth/token",
 		Algorithms:  []string{"RS384", "ES384"},
 		MaxTokenAge: 300 * time.Second, Tolerance: 10 * time.Second, MaxLifetime: 300 * time.Second,
-		Siblings: redoxSiblings,
+		Siblings: redoxSiblings, Wire: redoxWire,
 	},
 	"smart": {
 		Name: "smart", Title: "SMART Backend Services",
 		Algorithms:  []string{"RS384", "ES384"},
 		MaxTokenAge: 300 * time.Second, Tolerance: 10 * time.Second, MaxLifetime: 300 * time.Second,
 		RequireExp: true, RequireJTI: true, StrictSubject: true,
+		Wire: Wire{Path: "/token", Style: JSONCompact, Headers: map[string]string{"Cache-Control": "no-store", "Pragma": "no-cache"},
+			TokenType: "bearer", ExpiresIn: 300, SendScope: true},
 	},
 	"rfc7523": {
 		Name: "rfc7523", Title: "Plain RFC 7523",
 		Algorithms:  []string{"RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512"},
 		MaxTokenAge: 300 * time.Second, Tolerance: 10 * time.Second, MaxLifetime: 300 * time.Second,
 		RequireExp: true, StrictSubject: true,
+		Wire: Wire{Path: "/token", Style: JSONCompact, Headers: map[string]string{"Cache-Control": "no-store", "Pragma": "no-cache"},
+			TokenType: "Bearer", ExpiresIn: 3600},
 	},
 }
 
