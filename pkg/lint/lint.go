@@ -29,6 +29,9 @@ type Input struct {
 	// no kid of its own it stands for whatever kid the header names.
 	SingleKey bool
 	Now       time.Time
+	// JTISeen reports whether the server already holds this jti for iss; nil
+	// means no state is known (lint of one token). serve sets it.
+	JTISeen func(iss, jti string) bool
 }
 
 // Finding is one problem, with what the server would say about it alone.
@@ -106,6 +109,17 @@ type Report struct {
 	Notes     []string  `json:"notes,omitempty"`
 	Header    any       `json:"header,omitempty"`
 	Claims    any       `json:"claims,omitempty"`
+	// StoreJTI is set when the server would record the assertion's jti (for
+	// replay detection) on this request, whatever its answer.
+	StoreJTI *JTIRecord `json:"-"`
+}
+
+// JTIRecord is a jti the server keeps until Until, when its assertion could no
+// longer be accepted anyway.
+type JTIRecord struct {
+	Issuer string
+	JTI    string
+	Until  time.Time
 }
 
 // Summary counts findings by severity.

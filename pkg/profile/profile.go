@@ -10,9 +10,14 @@ import (
 )
 
 type Profile struct {
-	Name        string        `json:"name"`
-	Title       string        `json:"title"`
-	TokenURL    string        `json:"token_url"`
+	Name     string `json:"name"`
+	Title    string `json:"title"`
+	TokenURL string `json:"token_url"`
+	// Issuer is the server's issuer identifier, which some servers also
+	// accept as aud.
+	Issuer string `json:"issuer,omitempty"`
+	// JTI is the server's jti policy.
+	JTI         JTIPolicy     `json:"jti"`
 	Algorithms  []string      `json:"algorithms"`
 	MaxTokenAge time.Duration `json:"max_token_age"`
 	Tolerance   time.Duration `json:"clock_tolerance"`
@@ -74,6 +79,19 @@ var all = map[string]Profile{
 			TokenType: "Bearer", ExpiresIn: 3600},
 	},
 }
+
+// JTIPolicy says what a server does with jti.
+type JTIPolicy string
+
+const (
+	// JTIIgnored: the server never reads jti.
+	JTIIgnored JTIPolicy = "ignored"
+	// JTIRequired: jti must be present; reuse is not detected.
+	JTIRequired JTIPolicy = "required"
+	// JTIUnique: jti must be present and a reused one is refused while the
+	// assertion could still be accepted.
+	JTIUnique JTIPolicy = "unique"
+)
 
 // Default is the profile used when --profile is not given.
 const Default = "redox"
