@@ -10,6 +10,7 @@ import (
 
 	"github.com/clientassert/clientassert/pkg/catalog"
 	"github.com/clientassert/clientassert/pkg/lint"
+	"github.com/clientassert/clientassert/pkg/profile"
 )
 
 // Page is one generated file, relative to the repository root.
@@ -48,7 +49,8 @@ func Errors() []byte {
 	b.WriteString("Every `error_description` the token endpoint is known to send, in the order the server checks. ")
 	b.WriteString("Wire strings are exact, byte for byte. *Documented* strings appear in the server's troubleshooting table; ")
 	b.WriteString("*library* strings are messages of the validating library that the server passes through.\n\n")
-	b.WriteString("All errors come as HTTP 400 with `\"error\": \"invalid_request\"`.\n\n")
+	b.WriteString("Under the `redox` and `redox-ca` profiles all errors come as HTTP 400 with `\"error\": \"invalid_request\"`. ")
+	b.WriteString("Other server models send other bytes: see [Answers by server model](#answers-by-server-model).\n\n")
 	b.WriteString("| Entry | error_description | Source | Stage |\n|---|---|---|---|\n")
 	for _, e := range catalog.All() {
 		fmt.Fprintf(&b, "| [%s](#%s) | %s | %s | %s |\n", e.ID, e.Anchor(), code(e.Descriptions[0]), e.Source, e.Stage)
@@ -80,56 +82,117 @@ func Errors() []byte {
 			fmt.Fprintf(&b, "\nLint rules that predict it: %s.\n", strings.Join(links, ", "))
 		}
 	}
+	modelAnswers(&b)
 	return b.Bytes()
+}
+
+// answer renders a model's outcome in one line: status, error and the exact
+// description, or that the server sends none.
+func answer(o profile.Outcome) string {
+	out := fmt.Sprintf("%d `%s`", o.Status, o.Error)
+	switch {
+	case o.RawBody != "":
+		out += fmt.Sprintf(", a %s page", strings.SplitN(o.ContentType, ";", 2)[0])
+	case o.NoDescription:
+		out += ", no error_description"
+	default:
+		out += ", " + code(o.Description)
+	}
+	if o.Hidden != "" {
+		out += "; the server keeps back " + code(o.Hidden)
+	}
+	return out
+}
+
+// models are the profiles docs show, one per distinct server (redox-ca
+// differs from redox only in its token URL).
+func models() []profile.Profile {
+	var out []profile.Profile
+	for _, p := range profile.All() {
+		if p.Name != "redox-ca" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // Rules renders docs/rules.md.
 func Rules() []byte {
+	ms := models()
 	var b bytes.Buffer
 	b.WriteString(banner)
 	b.WriteString("# Lint rules\n\n")
-	b.WriteString("`clientassert lint` runs the server's own checks (marked *server*) in the server's order, and the rules below it. ")
-	b.WriteString("The first failing server check is the predicted response. Rules marked *needs key* run only with `--jwks` or `--key`.\n\n")
-	b.WriteString("| Rule | Severity | Server | error_description | Title |\n|---|---|---|---|---|\n")
+	b.WriteString("`clientassert lint` runs every rule below. Each server model (`--profile`) lists the steps its server checks, in its order: ")
+	b.WriteString("a rule whose step the model lists is an *error* there, and the first failing step is the predicted response, with that server's exact bytes. ")
+	b.WriteString("Under a model that does not check it, a rule has its own severity (the *default* column). ")
+	b.WriteString("*Hints* are advice no server rejects for. Rules marked *needs key* run only with `--jwks` or `--key`.\n\n")
+	b.WriteString("| Rule | Default |")
+	for _, m := range ms {
+		fmt.Fprintf(&b, " %s |", m.Name)
+	}
+	b.WriteString(" Title |\n|---|---|")
+	for range ms {
+		b.WriteString("---|")
+	}
+	b.WriteString("---|\n")
 	for _, r := range lint.Rules() {
-		desc := "—"
-		if e, ok := catalog.ByID(r.Entry); ok {
-			desc = code(e.Descriptions[0])
-			if len(e.Descriptions) > 1 {
-				desc += " …"
-			}
-			if !r.Server {
-				desc = "stricter servers: " + desc
-			}
+		fmt.Fprintf(&b, "| [%s](#%s) | %s |", r.ID, r.Anchor(), r.Severity)
+		for _, m := range ms {
+			fmt.Fprintf(&b, " %s |", r.SeverityIn(m))
 		}
-		server := ""
-		if r.Server {
-			server = "server"
-		}
-		fmt.Fprintf(&b, "| [%s](#%s) | %s | %s | %s | %s |\n", r.ID, r.Anchor(), r.Severity, server, desc, r.Title)
+		fmt.Fprintf(&b, " %s |\n", r.Title)
 	}
 	for _, r := range lint.Rules() {
 		fmt.Fprintf(&b, "\n## %s\n\n", r.ID)
 		fmt.Fprintf(&b, "%s.\n\n", r.Title)
-		var tags []string
-		tags = append(tags, "severity: "+string(r.Severity))
-		if r.Server {
-			tags = append(tags, "server check")
+		tags := []string{"default severity: " + string(r.Severity)}
+		if r.Hint {
+			tags = append(tags, "hint")
 		}
 		if r.NeedsKey {
 			tags = append(tags, "needs key")
 		}
 		fmt.Fprintf(&b, "*%s*\n\n", strings.Join(tags, " · "))
 		fmt.Fprintf(&b, "%s\n\n", r.Why)
-		switch {
-		case r.Entry != "" && r.Server:
-			fmt.Fprintf(&b, "Server answer: [%s](errors.md#%s).\n\n", r.Entry, r.Entry)
-		case r.Entry != "":
-			fmt.Fprintf(&b, "Server answer: none from the Redox profiles, which do not check this; servers that do answer [%s](errors.md#%s).\n\n", r.Entry, r.Entry)
-		default:
-			b.WriteString("Server answer: none; the server accepts the token.\n\n")
+		var lines []string
+		for _, m := range ms {
+			for _, id := range r.StepIDs() {
+				st, ok := m.Step(id)
+				if !ok {
+					continue
+				}
+				line := fmt.Sprintf("- `%s`, step `%s`: %s", m.Name, id, answer(st.Outcome))
+				if st.Outcome.Entry != "" {
+					line += fmt.Sprintf(" ([%s](errors.md#%s))", st.Outcome.Entry, st.Outcome.Entry)
+				}
+				lines = append(lines, line)
+			}
+		}
+		if len(lines) == 0 {
+			b.WriteString("Server answer: none; no modelled server rejects a token for this.\n\n")
+		} else {
+			b.WriteString("Server answers, by model (any other model accepts the token):\n\n")
+			b.WriteString(strings.Join(lines, "\n") + "\n\n")
 		}
 		fmt.Fprintf(&b, "Fix: %s\n\nReference: %s.\n", r.Fix, r.Citation)
 	}
 	return b.Bytes()
+}
+
+// modelAnswers renders each model's steps and exact answers, for errors.md.
+func modelAnswers(b *bytes.Buffer) {
+	b.WriteString("\n## Answers by server model\n\n")
+	b.WriteString("Each server model's steps in its order, and the exact answer each sends. The first failing step is the response.\n")
+	for _, m := range models() {
+		fmt.Fprintf(b, "\n### %s\n\n%s. ", m.Name, m.Title)
+		if m.Verified != nil {
+			fmt.Fprintf(b, "Proven against %s %s by a differential test.\n\n", m.Verified.Server, m.Verified.Version)
+		} else {
+			b.WriteString("A rule set with no single server: it names the error code and the rule, never a description.\n\n")
+		}
+		b.WriteString("| # | Step | Answer |\n|---|---|---|\n")
+		for i, st := range m.Steps {
+			fmt.Fprintf(b, "| %d | `%s` | %s |\n", i+1, st.ID, strings.ReplaceAll(answer(st.Outcome), "|", "\\|"))
+		}
+	}
 }

@@ -5,49 +5,22 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/clientassert/clientassert/pkg/catalog"
 	"github.com/clientassert/clientassert/pkg/keys"
+	"github.com/clientassert/clientassert/pkg/profile"
 	"github.com/clientassert/clientassert/pkg/request"
 	"github.com/clientassert/clientassert/pkg/token"
 )
 
 const assertionTypeURN = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
-// Server order of each step; the lowest failing one is the answer.
-const (
-	orderContentType = 10 + iota*10
-	orderGrantMissing
-	orderGrantInvalid
-	orderAssertionTypeMissing
-	orderAssertionTypeInvalid
-	orderAssertionMissing
-	orderSegments
-	orderMalformed
-	orderNotObject
-	orderKid
-	orderIss
-	orderKidLookup
-	orderCrit
-	orderAlgMissing
-	orderAlgAllowed
-	orderKeyFitsAlg
-	orderSignature
-	orderTypes // claim types use orderTypes + position
-	orderAudValue
-	orderIatFutureNoExp
-	orderNbf
-	orderExp
-	orderIatTooOld
-	orderIatFutureAge
-)
-
 type uncheckedStep struct {
-	id    string
-	order int
+	id   string // shown in the report
+	step string // the model step it stands for
 }
 
 type state struct {
@@ -69,28 +42,60 @@ func newState(in Input) *state {
 	return &state{in: in, now: int64(math.Floor(float64(in.Now.UnixMilli()) / 1000))}
 }
 
-func (s *state) add(ruleID string, order int, desc, msg string) {
-	r, ok := RuleByID(ruleID)
-	if !ok {
-		panic("lint: finding for unregistered rule " + ruleID)
+// fail records that the check behind step failed for rule; the model
+// decides whether the server rejects for it and with which bytes. vars are
+// name, value pairs for the outcome's template.
+func (s *state) fail(ruleID, step, msg string, vars ...string) {
+	f := s.newFinding(ruleID, step, msg)
+	if !slices.Contains(s.rule(ruleID).StepIDs(), step) {
+		panic("lint: rule " + ruleID + " failed at step " + step + ", which its registry entry does not list")
 	}
-	s.addWithSeverity(r, r.Severity, order, desc, msg)
+	if len(vars) > 0 {
+		f.vars = map[string]string{}
+		for i := 0; i+1 < len(vars); i += 2 {
+			f.vars[vars[i]] = vars[i+1]
+		}
+	}
+	s.findings = append(s.findings, f)
 }
 
-func (s *state) addWithSeverity(r Rule, sev Severity, order int, desc, msg string) {
-	s.findings = append(s.findings, Finding{
-		Rule: r.ID, Severity: sev, ErrorDescription: desc, Message: msg, Fix: r.Fix,
-		ServerCheck: r.Server, Doc: r.DocURL(), order: order,
-	})
+// hint records advice the server never rejects for; anchor places it
+// among the steps. A hint that explains a step carries that step's bytes.
+func (s *state) hint(ruleID, anchor, msg string) {
+	if !s.rule(ruleID).Hint {
+		panic("lint: rule " + ruleID + " is not registered as a hint")
+	}
+	f := s.newFinding(ruleID, anchor, msg)
+	f.hint = true
+	s.findings = append(s.findings, f)
+}
+
+func (s *state) explain(ruleID, anchor, explains, msg string) {
+	f := s.newFinding(ruleID, anchor, msg)
+	f.hint, f.explainer, f.explains = true, true, explains
+	s.findings = append(s.findings, f)
+}
+
+func (s *state) rule(id string) Rule {
+	r, ok := RuleByID(id)
+	if !ok {
+		panic("lint: finding for unregistered rule " + id)
+	}
+	return r
+}
+
+func (s *state) newFinding(ruleID, step, msg string) Finding {
+	r := s.rule(ruleID)
+	return Finding{Rule: r.ID, Severity: r.Severity, Message: msg, Fix: r.Fix, Doc: r.DocURL(), step: step}
 }
 
 func (s *state) step(id, status, detail string) {
 	s.steps = append(s.steps, Step{ID: id, Status: status, Detail: detail})
 }
 
-func (s *state) notChecked(id string, order int, why string) {
+func (s *state) notChecked(id, step, why string) {
 	s.step(id, "not-checked", why)
-	s.unchecked = append(s.unchecked, uncheckedStep{id, order})
+	s.unchecked = append(s.unchecked, uncheckedStep{id, step})
 }
 
 func (s *state) run() {
@@ -109,7 +114,7 @@ func (s *state) run() {
 	s.checkKid()
 	if isJSONNull(s.tok.PayloadJSON) {
 		// The server reads iss from the payload right after the kid check.
-		s.add("jwt-not-object", orderKid+5, catalog.DescBlank,
+		s.fail("jwt-not-object", "jwt-payload-null",
 			"the payload is JSON null; the server fails on it without a description")
 		return
 	}
@@ -136,7 +141,7 @@ func (s *state) checkRequest() (string, bool) {
 		if got != "" {
 			msg = fmt.Sprintf("Content-Type is %q; the server needs application/x-www-form-urlencoded", got)
 		}
-		s.add("request-content-type", orderContentType, catalog.DescContentType, msg)
+		s.fail("request-content-type", "request-content-type", msg)
 		s.step("request-content-type", "fail", got)
 	}
 	form := req.Form
@@ -144,25 +149,21 @@ func (s *state) checkRequest() (string, bool) {
 		form = request.ParseForm(req.Body)
 	}
 	for _, p := range []struct {
-		name, want                 string
-		missingRule, invalidRule   string
-		missingOrder, invalidOrder int
-		missingDesc, invalidDesc   string
+		name, want               string
+		missingRule, invalidRule string
 	}{
-		{"grant_type", "client_credentials", "request-grant-type-missing", "request-grant-type-invalid",
-			orderGrantMissing, orderGrantInvalid, catalog.DescGrantTypeMissing, catalog.DescGrantTypeInvalid},
-		{"client_assertion_type", assertionTypeURN, "request-assertion-type-missing", "request-assertion-type-invalid",
-			orderAssertionTypeMissing, orderAssertionTypeInvalid, catalog.DescAssertionTypeMiss, catalog.DescAssertionTypeBad},
+		{"grant_type", "client_credentials", "request-grant-type-missing", "request-grant-type-invalid"},
+		{"client_assertion_type", assertionTypeURN, "request-assertion-type-missing", "request-assertion-type-invalid"},
 	} {
 		value, present := form.Get(p.name)
 		switch n := len(form.Values[p.name]); {
 		case !present:
-			s.add(p.missingRule, p.missingOrder, p.missingDesc, "the body has no "+p.name+" parameter")
+			s.fail(p.missingRule, p.missingRule, "the body has no "+p.name+" parameter")
 		case n > 1:
-			s.add(p.invalidRule, p.invalidOrder, p.invalidDesc,
+			s.fail(p.invalidRule, p.invalidRule,
 				fmt.Sprintf("%s is sent %d times; the server reads a repeated parameter as a list, which equals no expected value", p.name, n))
 		case value != p.want:
-			s.add(p.invalidRule, p.invalidOrder, p.invalidDesc, fmt.Sprintf("%s is %q; the server needs %s", p.name, value, p.want))
+			s.fail(p.invalidRule, p.invalidRule, fmt.Sprintf("%s is %q; the server needs %s", p.name, value, p.want))
 		}
 	}
 	assertion, has := form.Get("client_assertion")
@@ -172,10 +173,10 @@ func (s *state) checkRequest() (string, bool) {
 		if has {
 			msg = "client_assertion is empty"
 		}
-		s.add("request-assertion-missing", orderAssertionMissing, catalog.DescAssertionMissing, msg)
+		s.fail("request-assertion-missing", "request-assertion-missing", msg)
 		return "", false
 	case len(form.Values["client_assertion"]) > 1:
-		s.add("request-assertion-repeated", orderAssertionMissing, catalog.DescBlank,
+		s.fail("request-assertion-repeated", "request-assertion-repeated",
 			fmt.Sprintf("client_assertion is sent %d times; the server gets a list instead of a token and fails without a description", len(form.Values["client_assertion"])))
 		return "", false
 	}
@@ -186,29 +187,29 @@ func (s *state) checkStructure() bool {
 	t := s.tok
 	if n := len(t.Segments); n != 3 {
 		if n == 5 {
-			s.add("jwt-encrypted", orderSegments, catalog.DescBlank, "the token has 5 parts: it is an encrypted JWT (JWE), which the server cannot read")
+			s.fail("jwt-encrypted", "jwt-encrypted", "the token has 5 parts: it is an encrypted JWT (JWE), which the server cannot read")
 		} else {
-			s.add("jwt-segments", orderSegments, catalog.DescThreeComponents,
+			s.fail("jwt-segments", "jwt-segments",
 				fmt.Sprintf("the token has %d part%s separated by %d dot%s; a signed JWT has 3", n, plural(n), n-1, plural(n-1)))
 		}
 		return false
 	}
 	for _, e := range t.Errors {
 		if strings.HasPrefix(e.Reason, "character ") {
-			s.add("jwt-encoding", orderMalformed, catalog.DescBlank, e.Error())
+			s.hint("jwt-encoding", "jwt-encoding", e.Error())
 		}
 	}
 	if !t.HeaderValid || !t.PayloadValid {
 		for _, e := range t.Errors {
 			if !strings.HasPrefix(e.Reason, "character ") {
-				s.add("jwt-malformed", orderMalformed, catalog.DescMalformed, e.Error())
+				s.fail("jwt-malformed", "jwt-malformed", e.Error())
 				break
 			}
 		}
 		return false
 	}
 	if isJSONNull(t.HeaderJSON) {
-		s.add("jwt-not-object", orderNotObject, catalog.DescBlank,
+		s.fail("jwt-not-object", "jwt-header-null",
 			"the header is JSON null; the server fails on it without a description")
 		return false
 	}
@@ -222,10 +223,10 @@ func (s *state) checkStructure() bool {
 		s.notes = append(s.notes, "the payload is JSON but not an object; it was read as having no claims, as the server does")
 	}
 	for _, d := range t.DuplicateHeader {
-		s.add("duplicate-member", orderMalformed, catalog.DescBlank, fmt.Sprintf("the header has %q more than once; the server uses the last one", d))
+		s.hint("duplicate-member", "duplicate-member", fmt.Sprintf("the header has %q more than once; the server uses the last one", d))
 	}
 	for _, d := range t.DuplicatePayload {
-		s.add("duplicate-member", orderMalformed, catalog.DescBlank, fmt.Sprintf("the payload has %q more than once; the server uses the last one", d))
+		s.hint("duplicate-member", "duplicate-member", fmt.Sprintf("the payload has %q more than once; the server uses the last one", d))
 	}
 	return true
 }
@@ -240,7 +241,7 @@ func (s *state) checkKid() {
 		if hasKid {
 			msg = fmt.Sprintf("the header kid is %s, which the server treats as missing", compactJSON(kidVal))
 		}
-		s.add("kid-missing", orderKid, catalog.DescKidRequired, msg)
+		s.fail("kid-missing", "kid-missing", msg)
 		s.step("kid", "fail", msg)
 		return
 	}
@@ -258,27 +259,27 @@ func (s *state) checkKeyLookup() {
 		if _, present := s.claims["iss"]; present {
 			msg = fmt.Sprintf("iss is %s; the server finds the client by the iss string", compactJSON(s.claims["iss"]))
 		}
-		s.add("iss-client-id", orderIss, catalog.DescPublicKeyNotFound, msg)
+		s.fail("iss-client-id", "iss-client-id", msg)
 		s.step("client", "fail", msg)
 	case s.in.ClientID != "" && iss != s.in.ClientID:
 		msg := fmt.Sprintf("iss is %q but the client_id is %q; the server looks up the keys of the client iss names", iss, s.in.ClientID)
-		s.add("iss-client-id", orderIss, catalog.DescPublicKeyNotFound, msg)
+		s.fail("iss-client-id", "iss-client-id", msg)
 		s.step("client", "fail", msg)
 	default:
 		s.step("client", "pass", iss)
 	}
 
 	if s.in.Keys == nil {
-		s.notChecked("kid-not-found", orderKidLookup, "no key set given (--jwks or --key)")
+		s.notChecked("kid-not-found", "kid-not-found", "no key set given (--jwks or --key)")
 		return
 	}
 	kid, _ := kidVal.(string)
 	for _, dup := range s.in.Keys.DuplicateKIDs() {
-		s.add("jwks-duplicate-kid", orderKidLookup, catalog.DescBlank, fmt.Sprintf("kid %q appears more than once in the key set", dup))
+		s.hint("jwks-duplicate-kid", "jwks-duplicate-kid", fmt.Sprintf("kid %q appears more than once in the key set", dup))
 	}
 	for _, k := range s.in.Keys.Keys {
 		if k.Kty == "RSA" && k.Bits > 0 && k.Bits < 2048 {
-			s.add("rsa-key-too-small", orderKidLookup, catalog.DescBlank, fmt.Sprintf("key %s is RSA %d-bit; use at least 2048 bits", kidLabel(k), k.Bits))
+			s.hint("rsa-key-too-small", "rsa-key-too-small", fmt.Sprintf("key %s is RSA %d-bit; use at least 2048 bits", kidLabel(k), k.Bits))
 		}
 	}
 	if !hasKid || !token.Truthy(kidVal) {
@@ -287,7 +288,7 @@ func (s *state) checkKeyLookup() {
 	key, assumed := s.in.Keys.Resolve(kidVal, s.in.SingleKey)
 	if key == nil {
 		msg := fmt.Sprintf("no key in the key set has kid %s; it holds %s", compactJSON(kidVal), describeKIDs(s.in.Keys))
-		s.add("kid-not-found", orderKidLookup, catalog.DescPublicKeyNotFound, msg)
+		s.fail("kid-not-found", "kid-not-found", msg)
 		s.step("kid-not-found", "fail", msg)
 		return
 	}
@@ -300,25 +301,26 @@ func (s *state) checkKeyLookup() {
 
 func (s *state) checkSignature() {
 	if crit, ok := s.header["crit"]; ok {
-		s.add("crit-header", orderCrit, critDescription(crit), fmt.Sprintf("the header has crit %s; the server understands no extensions", compactJSON(crit)))
+		step, name := critStep(crit)
+		s.fail("crit-header", step, fmt.Sprintf("the header has crit %s; the server understands no extensions", compactJSON(crit)), "name", name)
 	}
 	algVal, hasAlg := s.header["alg"]
 	alg, _ := algVal.(string)
 	switch {
 	case !hasAlg || !token.Truthy(algVal):
-		s.add("alg-missing", orderAlgMissing, catalog.DescAlgMissing, "the header has no alg")
+		s.fail("alg-missing", "alg-missing", "the header has no alg")
 		return
 	case strings.EqualFold(alg, "none"):
-		s.add("alg-none", orderAlgAllowed, catalog.DescAlgNotWhitelisted, "alg is none: the token is not signed")
+		s.fail("alg-none", "alg-none", "alg is none: the token is not signed")
 		return
 	case strings.HasPrefix(alg, "HS") && (s.in.Keys == nil || s.in.Keys.Asymmetric()):
 		if !s.in.Profile.AllowsAlg(alg) {
-			s.add("alg-hmac-confusion", orderAlgAllowed, catalog.DescAlgNotWhitelisted,
+			s.fail("alg-hmac-confusion", "alg-hmac-confusion",
 				fmt.Sprintf("alg is %s, an HMAC algorithm, but client keys are asymmetric; the server accepts %s", alg, strings.Join(s.in.Profile.Algorithms, " or ")))
 			return
 		}
 	case !s.in.Profile.AllowsAlg(alg):
-		s.add("alg-not-allowed", orderAlgAllowed, catalog.DescAlgNotWhitelisted,
+		s.fail("alg-not-allowed", "alg-not-allowed",
 			fmt.Sprintf("alg is %s; the server accepts %s", compactJSON(algVal), strings.Join(s.in.Profile.Algorithms, " or ")))
 		return
 	}
@@ -327,12 +329,12 @@ func (s *state) checkSignature() {
 		return
 	}
 	if s.key == nil {
-		s.notChecked("signature", orderSignature, "no key to verify with")
+		s.notChecked("signature", "signature-invalid", "no key to verify with")
 		return
 	}
 	if ok, why := s.key.SupportsVerify(alg); !ok {
-		s.add("key-alg-mismatch", orderKeyFitsAlg, catalog.KeyDoesNotSupport(alg),
-			fmt.Sprintf("key %s (%s) cannot verify %s: %s", kidLabel(s.key), s.key.Describe(), alg, why))
+		s.fail("key-alg-mismatch", "key-alg-mismatch",
+			fmt.Sprintf("key %s (%s) cannot verify %s: %s", kidLabel(s.key), s.key.Describe(), alg, why), "alg", alg)
 		return
 	}
 	if !keys.Verify(s.key, alg, []byte(s.tok.SigningInput()), s.tok.Signature) {
@@ -340,7 +342,7 @@ func (s *state) checkSignature() {
 		if s.key.Kty == "EC" && len(s.tok.Signature) != 2*((s.key.Bits+7)/8) {
 			msg += fmt.Sprintf("; it is %d bytes, a raw %s signature is %d (a DER-encoded signature?)", len(s.tok.Signature), alg, 2*((s.key.Bits+7)/8))
 		}
-		s.add("signature-invalid", orderSignature, catalog.DescSignatureFailed, msg)
+		s.fail("signature-invalid", "signature-invalid", msg)
 		s.step("signature", "fail", msg)
 		return
 	}
@@ -348,14 +350,16 @@ func (s *state) checkSignature() {
 	s.step("signature", "pass", kidLabel(s.key))
 }
 
-func critDescription(crit any) string {
+// critStep names the library's answer to a crit header: the step for its
+// message and the parameter it names.
+func critStep(crit any) (step, name string) {
 	list, ok := crit.([]any)
 	if !ok || len(list) == 0 {
-		return catalog.DescCritNotArray
+		return "crit-not-array", ""
 	}
 	for _, v := range list {
 		if str, ok := v.(string); !ok || str == "" {
-			return catalog.DescCritNotArray
+			return "crit-not-array", ""
 		}
 	}
 	defined := map[string]bool{"alg": true, "jku": true, "jwk": true, "kid": true, "x5u": true, "x5c": true, "x5t": true,
@@ -363,51 +367,47 @@ func critDescription(crit any) string {
 		"apv": true, "iv": true, "tag": true, "p2s": true, "p2c": true}
 	first := list[0].(string)
 	if defined[first] {
-		return catalog.CritDefined(first)
+		return "crit-defined", first
 	}
-	return catalog.CritNotUnderstood(first)
+	return "crit-not-understood", first
 }
 
 // checkClaimTypes follows the library's order: iat, exp, nbf, jti, iss, sub, aud.
 func (s *state) checkClaimTypes() {
-	for i, name := range []string{"iat", "exp", "nbf"} {
+	for _, name := range []string{"iat", "exp", "nbf"} {
 		v, present := s.claims[name]
 		switch {
 		case !present && name == "iat":
-			s.add("iat-missing", orderTypes+i, catalog.DescIatMissing, "the payload has no iat; the server needs it to check the token's age")
+			s.fail("iat-missing", "iat-missing", "the payload has no iat; the server needs it to check the token's age")
 		case present && !isNumber(v):
-			s.addClaimType(orderTypes+i, catalog.NotNumeric(name), fmt.Sprintf("%s is %s, not a JSON number%s", name, compactJSON(v), numericHint(v)))
+			s.fail("claim-type", name+"-type", fmt.Sprintf("%s is %s, not a JSON number%s", name, compactJSON(v), numericHint(v)))
 		}
 	}
-	for i, name := range []string{"jti", "iss", "sub", "aud"} {
+	for _, name := range []string{"jti", "iss", "sub", "aud"} {
 		v, present := s.claims[name]
 		if !present {
 			if name == "aud" {
-				s.add("aud-missing", orderTypes+3+i, `"aud" claim is missing`, "the payload has no aud; the server needs its token URL there")
+				s.fail("aud-missing", "aud-missing", "the payload has no aud; the server needs its token URL there")
 			}
 			continue
 		}
 		switch name {
 		case "jti", "sub":
 			if str, ok := v.(string); !ok || str == "" {
-				s.addClaimType(orderTypes+3+i, catalog.NotString(name), fmt.Sprintf("%s is %s; it must be a non-empty string", name, compactJSON(v)))
+				s.fail("claim-type", name+"-type", fmt.Sprintf("%s is %s; it must be a non-empty string", name, compactJSON(v)))
 			}
 		case "iss", "aud":
 			if !isStringOrStrings(v) {
-				s.addClaimType(orderTypes+3+i, catalog.NotStringOrArray(name), fmt.Sprintf("%s is %s; it must be a non-empty string or array of non-empty strings", name, compactJSON(v)))
+				s.fail("claim-type", name+"-type", fmt.Sprintf("%s is %s; it must be a non-empty string or array of non-empty strings", name, compactJSON(v)))
 			}
 		}
 	}
 	// The library types the header's typ last, after the claims.
 	if typ, present := s.header["typ"]; present {
 		if str, _ := typ.(string); str == "" {
-			s.addClaimType(orderTypes+8, catalog.DescTypNotString, fmt.Sprintf("the header typ is %s; when present it must be a non-empty string", compactJSON(typ)))
+			s.fail("claim-type", "typ-type", fmt.Sprintf("the header typ is %s; when present it must be a non-empty string", compactJSON(typ)))
 		}
 	}
-}
-
-func (s *state) addClaimType(order int, desc, msg string) {
-	s.add("claim-type", order, desc, msg)
 }
 
 func (s *state) checkClaimValues() {
@@ -417,18 +417,16 @@ func (s *state) checkClaimValues() {
 		want = iss
 	}
 	if sub, present := s.claims["sub"]; want != "" && (!present || sub != want) {
-		r, _ := RuleByID("sub-not-iss")
-		sev, desc, order := r.Severity, catalog.DescBlank, orderAudValue
-		if s.in.Profile.StrictSubject {
-			sev, desc, order = SeverityError, catalog.UnexpectedClaim("sub"), orderAudValue-1
+		switch {
+		case !present:
+			s.fail("sub-not-iss", "sub-missing", fmt.Sprintf("sub is missing; RFC 7523 requires it to be the client_id %q", want))
+		case s.in.ClientID != "" && sub == iss:
+			s.fail("sub-not-iss", "sub-not-iss", fmt.Sprintf("sub and iss are both %s but the client_id is %q; both must be the client_id", compactJSON(sub), want))
+		case s.in.ClientID == "":
+			s.fail("sub-not-iss", "sub-not-iss", fmt.Sprintf("sub is %s but iss is %q; RFC 7523 requires sub to be the client_id, the same value as iss", compactJSON(sub), want))
+		default:
+			s.fail("sub-not-iss", "sub-not-iss", fmt.Sprintf("sub is %s but the client_id is %q; RFC 7523 requires them to be equal", compactJSON(sub), want))
 		}
-		msg := fmt.Sprintf("sub is %s but the client_id is %q; RFC 7523 requires them to be equal", compactJSON(sub), want)
-		if !present {
-			msg = fmt.Sprintf("sub is missing; RFC 7523 requires it to be the client_id %q", want)
-		}
-		f := len(s.findings)
-		s.addWithSeverity(r, sev, order, desc, msg)
-		s.findings[f].ServerCheck = s.in.Profile.StrictSubject
 	}
 	if aud, ok := s.claims["aud"]; ok && isStringOrStrings(aud) {
 		s.checkAudience(aud)
@@ -448,14 +446,26 @@ func (s *state) checkAudience(aud any) {
 		}
 	}
 	if want == "" {
-		s.notChecked("aud", orderAudValue, "the profile has no token URL; pass --aud")
+		s.notChecked("aud", "aud-mismatch", "the profile has no token URL; pass --aud")
 		return
 	}
+	accepted := []string{want}
+	if s.in.Profile.Aud == profile.AudTokenURLOrIssuer && s.in.Profile.Issuer != "" {
+		accepted = append(accepted, s.in.Profile.Issuer)
+	}
+	_, isList := aud.([]any)
+	if isList && s.in.Profile.StepIndex("aud-not-string") >= 0 {
+		s.fail("aud-not-string", "aud-not-string", fmt.Sprintf("aud is the array %s; the server needs the token URL as a single string", compactJSON(aud)))
+	}
 	for _, v := range values {
-		if v == want {
-			s.step("aud", "pass", want)
+		if slices.Contains(accepted, v) {
+			s.step("aud", "pass", v)
 			return
 		}
+	}
+	step := "aud-mismatch"
+	if isList {
+		step = "aud-list-mismatch"
 	}
 	rule, meant := "aud-mismatch", ""
 	for _, v := range values {
@@ -464,11 +474,15 @@ func (s *state) checkAudience(aud any) {
 			break
 		}
 	}
-	msg := fmt.Sprintf("aud is %s; the server expects %s", compactJSON(aud), want)
+	expects := want
+	if len(accepted) > 1 {
+		expects = want + " or its issuer " + accepted[1]
+	}
+	msg := fmt.Sprintf("aud is %s; the server expects %s", compactJSON(aud), expects)
 	if meant != "" {
 		msg += "; " + meant
 	}
-	s.add(rule, orderAudValue, catalog.UnexpectedClaim("aud"), msg)
+	s.fail(rule, step, msg)
 	s.step("aud", "fail", msg)
 }
 
@@ -499,89 +513,84 @@ func classifyAudience(got, want string, siblings []string) (string, string) {
 }
 
 func (s *state) checkTimes() {
-	tol := int64(s.in.Profile.Tolerance / time.Second)
-	maxAge := int64(s.in.Profile.MaxTokenAge / time.Second)
+	p := s.in.Profile
+	tol := int64(p.Tolerance / time.Second)
+	maxAge := int64(p.MaxTokenAge / time.Second)
 	now := float64(s.now)
 	iat, iatOK := number(s.claims["iat"])
 	exp, expOK := number(s.claims["exp"])
 	nbf, nbfOK := number(s.claims["nbf"])
 	_, expPresent := s.claims["exp"]
 
+	earlyIat := "iat-future-early"
 	for _, c := range []struct {
-		name  string
-		value float64
-		ok    bool
-	}{{"iat", iat, iatOK}, {"exp", exp, expOK}, {"nbf", nbf, nbfOK}} {
+		name, explains string
+		value          float64
+		ok             bool
+	}{{"iat", earlyIat, iat, iatOK}, {"exp", "", exp, expOK}, {"nbf", "nbf-future", nbf, nbfOK}} {
 		if !c.ok {
 			continue
 		}
 		if c.value > 1e11 {
-			desc := catalog.DescBlank
-			switch c.name {
-			case "iat":
-				desc = catalog.DescIatFuture
-			case "nbf":
-				desc = catalog.DescNbfFailed
-			}
-			r, _ := RuleByID("time-milliseconds")
-			sev := r.Severity
-			if desc == catalog.DescBlank {
-				sev = SeverityWarning
-			}
-			s.addWithSeverity(r, sev, orderIatFutureNoExp, desc,
+			s.explain("time-milliseconds", "time-milliseconds", c.explains,
 				fmt.Sprintf("%s is %s, which is %s in seconds; it looks like milliseconds (%s)", c.name, formatNum(c.value),
 					yearOf(c.value), time.UnixMilli(int64(c.value)).UTC().Format(time.RFC3339)))
 		} else if c.value != math.Trunc(c.value) {
-			s.add("time-fractional", orderIatFutureNoExp, catalog.DescBlank, fmt.Sprintf("%s is %s, not a whole number of seconds", c.name, formatNum(c.value)))
+			s.hint("time-fractional", "time-fractional", fmt.Sprintf("%s is %s, not a whole number of seconds", c.name, formatNum(c.value)))
 		}
 	}
 
-	if iatOK && !expPresent && iat > now+float64(tol) {
-		s.add("iat-future", orderIatFutureNoExp, catalog.DescIatFuture,
-			fmt.Sprintf("iat is %s after now; the server allows at most %ds of clock skew", secs(iat-now), tol))
+	iatAhead := func(step string) {
+		s.fail("iat-future", step, fmt.Sprintf("iat is %s after now; the server allows at most %ds of clock skew", secs(iat-now), tol))
+	}
+	if iatOK && iat > now+float64(tol) {
+		switch {
+		case p.IatFuture == profile.IatFutureAlways, !expPresent && (p.IatFuture == profile.IatFutureJose || p.IatFuture == profile.IatFutureWithoutExp):
+			iatAhead(earlyIat)
+		}
 	}
 	if nbfOK && nbf > now+float64(tol) {
-		s.add("nbf-future", orderNbf, catalog.DescNbfFailed,
+		s.fail("nbf-future", "nbf-future",
 			fmt.Sprintf("nbf is %s after now; the server allows at most %ds of clock skew", secs(nbf-now), tol))
 	}
 	if expOK && exp <= now-float64(tol) {
-		s.add("exp-expired", orderExp, catalog.DescExpFailed,
+		s.fail("exp-expired", "exp-expired",
 			fmt.Sprintf("exp was %s before now; the server allows %ds of clock skew", secs(now-exp), tol))
+	}
+	if ahead := p.MaxExpAhead.Seconds(); expOK && ahead > 0 && exp > now+ahead+float64(tol) {
+		s.fail("exp-too-far", "exp-too-far",
+			fmt.Sprintf("exp is %s after now; the server accepts at most %s", secs(exp-now), secs(ahead)))
 	}
 	if iatOK {
 		age := now - iat
-		if age-float64(tol) > float64(maxAge) {
-			s.add("iat-too-old", orderIatTooOld, catalog.DescIatTooOld,
+		if maxAge > 0 && age-float64(tol) > float64(maxAge) {
+			s.fail("iat-too-old", "iat-too-old",
 				fmt.Sprintf("iat is %s before now; the server accepts at most %s", secs(age), secs(float64(maxAge+tol))))
-		} else if age < -float64(tol) && expPresent {
-			s.add("iat-future", orderIatFutureAge, catalog.DescIatFuture,
-				fmt.Sprintf("iat is %s after now; the server allows at most %ds of clock skew", secs(-age), tol))
+		} else if age < -float64(tol) && expPresent && p.IatFuture == profile.IatFutureJose {
+			iatAhead("iat-future")
 		}
 	}
 	if _, present := s.claims["exp"]; !present {
-		s.addProfileSeverity("exp-missing", s.in.Profile.RequireExp, "the payload has no exp; RFC 7523 requires one, and stricter servers refuse the token")
-	} else if iatOK && expOK && exp-iat > s.in.Profile.MaxLifetime.Seconds() && exp < 1e11 && iat < 1e11 {
-		s.add("lifetime-too-long", orderExp, catalog.DescBlank,
-			fmt.Sprintf("exp is %s after iat; keep it at most %s", secs(exp-iat), secs(s.in.Profile.MaxLifetime.Seconds())))
+		s.fail("exp-missing", "exp-missing", "the payload has no exp; RFC 7523 requires one, and stricter servers refuse the token")
+	} else if iatOK && expOK && exp-iat > p.MaxLifetime.Seconds() && exp < 1e11 && iat < 1e11 {
+		s.hint("lifetime-too-long", "lifetime-too-long",
+			fmt.Sprintf("exp is %s after iat; keep it at most %s", secs(exp-iat), secs(p.MaxLifetime.Seconds())))
 	}
-}
-
-func (s *state) addProfileSeverity(ruleID string, required bool, msg string) {
-	r, _ := RuleByID(ruleID)
-	sev := r.Severity
-	if required {
-		sev = SeverityError
-	}
-	s.addWithSeverity(r, sev, orderExp, catalog.DescBlank, msg)
 }
 
 func (s *state) checkHygiene() {
 	jti, present := s.claims["jti"]
 	switch str, isString := jti.(string); {
 	case !present:
-		s.addProfileSeverity("jti-missing", s.in.Profile.RequireJTI, "the payload has no jti, so a replayed assertion cannot be told apart")
+		s.fail("jti-missing", "jti-missing", "the payload has no jti, so a replayed assertion cannot be told apart")
 	case isString && str != "" && len(str) < 16:
-		s.add("jti-short", orderExp, catalog.DescBlank, fmt.Sprintf("jti %q is %d characters; use at least 16 random characters", str, len(str)))
+		s.hint("jti-short", "jti-short", fmt.Sprintf("jti %q is %d characters; use at least 16 random characters", str, len(str)))
+	}
+	if str, ok := jti.(string); ok && str != "" && s.in.JTISeen != nil && s.in.Profile.JTI == profile.JTIUnique {
+		iss, _ := s.claims["iss"].(string)
+		if s.in.JTISeen(iss, str) {
+			s.fail("jti-replayed", "jti-replayed", fmt.Sprintf("jti %q was already used by %q; the server accepts each assertion once", str, iss))
+		}
 	}
 }
 
@@ -589,22 +598,22 @@ func (s *state) checkHeaderHygiene() {
 	typ, present := s.header["typ"]
 	switch str, _ := typ.(string); {
 	case !present:
-		s.add("typ-missing", orderExp, catalog.DescBlank, `the header has no typ; some servers require "JWT"`)
+		s.fail("typ-missing", "typ-missing", `the header has no typ; some servers require "JWT"`)
 	case !strings.EqualFold(strings.TrimPrefix(strings.ToLower(str), "application/"), "jwt"):
-		s.add("typ-not-jwt", orderExp, catalog.DescBlank, fmt.Sprintf("typ is %s; servers that check it expect \"JWT\"", compactJSON(typ)))
+		s.fail("typ-not-jwt", "typ-not-jwt", fmt.Sprintf("typ is %s; servers that check it expect \"JWT\"", compactJSON(typ)))
 	}
 	if jku, ok := s.header["jku"]; ok {
 		if str, _ := jku.(string); !strings.HasPrefix(strings.ToLower(str), "https://") {
-			s.add("jku-not-https", orderExp, catalog.DescBlank, fmt.Sprintf("jku is %s; it must be an https URL", compactJSON(jku)))
+			s.hint("jku-not-https", "jku-not-https", fmt.Sprintf("jku is %s; it must be an https URL", compactJSON(jku)))
 		}
 	}
 	for _, name := range []string{"jwk", "x5c", "x5u"} {
 		if _, ok := s.header[name]; ok {
-			s.add("header-embedded-key", orderExp, catalog.DescBlank, fmt.Sprintf("the header carries %s; the server ignores it and verifies with the registered key set", name))
+			s.hint("header-embedded-key", "header-embedded-key", fmt.Sprintf("the header carries %s; the server ignores it and verifies with the registered key set", name))
 		}
 	}
 	if _, ok := s.header["b64"]; ok {
-		s.add("header-b64", orderExp, catalog.DescBlank, "the header has b64; JWTs always use base64url-encoded payloads")
+		s.hint("header-b64", "header-b64", "the header has b64; JWTs always use base64url-encoded payloads")
 	}
 }
 

@@ -4,8 +4,6 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"fmt"
-
-	"github.com/clientassert/clientassert/pkg/catalog"
 )
 
 // Key operations the validating library knows, grouped by the use they imply.
@@ -21,70 +19,71 @@ func (s *state) checkRegisteredKey() {
 	if s.key == nil || s.key.Raw == nil {
 		return
 	}
-	desc, msg := jwkLoadProblem(s.key.Raw)
+	step, vars, msg := jwkLoadProblem(s.key.Raw)
 	if msg == "" {
 		return
 	}
-	s.add("registered-key-invalid", orderKidLookup+5, desc, fmt.Sprintf("the registered key %s cannot be loaded: %s", kidLabel(s.key), msg))
+	s.fail("registered-key-invalid", step, fmt.Sprintf("the registered key %s cannot be loaded: %s", kidLabel(s.key), msg), vars...)
 	s.step("registered-key", "fail", msg)
 	s.key = nil
 	s.keyUnusable = true
 }
 
-// jwkLoadProblem returns the error_description and an explanation when the
+// jwkLoadProblem returns the model step, its template values and an
+// explanation when the
 // library would refuse jwk, or "" and "" when it loads.
-func jwkLoadProblem(jwk map[string]any) (desc, msg string) {
+func jwkLoadProblem(jwk map[string]any) (step string, vars []string, msg string) {
 	use, hasUse := jwk["use"]
 	useStr, _ := use.(string)
 	if hasUse && useStr != "sig" && useStr != "enc" {
-		return catalog.DescBlank, fmt.Sprintf("use is %s; only \"sig\" or \"enc\" are allowed", compactJSON(use))
+		return "registered-key-invalid", nil, fmt.Sprintf("use is %s; only \"sig\" or \"enc\" are allowed", compactJSON(use))
 	}
 	if alg, ok := jwk["alg"]; ok {
 		if str, _ := alg.(string); str == "" {
-			return catalog.DescBlank, fmt.Sprintf("alg is %s; it must be a non-empty string", compactJSON(alg))
+			return "registered-key-invalid", nil, fmt.Sprintf("alg is %s; it must be a non-empty string", compactJSON(alg))
 		}
 	}
 	if kid, ok := jwk["kid"]; ok {
 		if str, _ := kid.(string); str == "" {
-			return catalog.DescBlank, fmt.Sprintf("kid is %s; it must be a non-empty string", compactJSON(kid))
+			return "registered-key-invalid", nil, fmt.Sprintf("kid is %s; it must be a non-empty string", compactJSON(kid))
 		}
 	}
 	if ops, ok := jwk["key_ops"]; ok {
 		list, isList := ops.([]any)
 		if !isList || len(list) == 0 {
-			return catalog.DescBlank, fmt.Sprintf("key_ops is %s; it must be a non-empty array of strings", compactJSON(ops))
+			return "registered-key-invalid", nil, fmt.Sprintf("key_ops is %s; it must be a non-empty array of strings", compactJSON(ops))
 		}
 		sigOp, encOp := false, false
 		for _, o := range list {
 			str, isString := o.(string)
 			if !isString {
-				return catalog.DescBlank, fmt.Sprintf("key_ops is %s; it must be a non-empty array of strings", compactJSON(ops))
+				return "registered-key-invalid", nil, fmt.Sprintf("key_ops is %s; it must be a non-empty array of strings", compactJSON(ops))
 			}
 			sigOp = sigOp || signatureOps[str]
 			encOp = encOp || encryptionOps[str]
 		}
 		if hasUse && (useStr == "enc" && sigOp || useStr == "sig" && encOp) {
-			return catalog.DescJWKInconsistentUse, fmt.Sprintf("use %q contradicts key_ops %s", useStr, compactJSON(ops))
+			return "registered-key-inconsistent-use", nil, fmt.Sprintf("use %q contradicts key_ops %s", useStr, compactJSON(ops))
 		}
 	}
 	if x5c, ok := jwk["x5c"]; ok {
 		list, isList := x5c.([]any)
 		if !isList || len(list) == 0 {
-			return catalog.DescBlank, fmt.Sprintf("x5c is %s; it must be an array of certificates", compactJSON(x5c))
+			return "registered-key-invalid", nil, fmt.Sprintf("x5c is %s; it must be an array of certificates", compactJSON(x5c))
 		}
 		for i, c := range list {
 			str, isString := c.(string)
 			if !isString {
-				return catalog.DescBlank, fmt.Sprintf("x5c[%d] is %s, not a string", i, compactJSON(c))
+				return "registered-key-invalid", nil, fmt.Sprintf("x5c[%d] is %s, not a string", i, compactJSON(c))
 			}
 			der, err := base64.StdEncoding.DecodeString(str)
 			if err == nil {
 				_, err = x509.ParseCertificate(der)
 			}
 			if err != nil {
-				return catalog.X5CNotCertificate(i), fmt.Sprintf("x5c[%d] is not a base64 DER certificate", i)
+				return "registered-key-x5c", []string{"index", fmt.Sprint(i)}, fmt.Sprintf("x5c[%d] is not a base64 DER certificate", i)
 			}
 		}
 	}
-	return "", ""
+	return "", nil, ""
 }

@@ -8,7 +8,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/clientassert/clientassert/pkg/catalog"
 	"github.com/clientassert/clientassert/pkg/keys"
 	"github.com/clientassert/clientassert/pkg/profile"
 	"github.com/clientassert/clientassert/pkg/request"
@@ -43,7 +42,14 @@ type Finding struct {
 	Fix              string   `json:"fix"`
 	ServerCheck      bool     `json:"server_check"`
 	Doc              string   `json:"doc"`
-	order            int
+
+	step      string            // the model step this check belongs to, or a hint's anchor
+	vars      map[string]string // values for the step's outcome template
+	hint      bool              // advice the server never rejects for
+	explainer bool              // a hint that accounts for a step's answer
+	explains  string            // that step, or "" when no step answers for it
+	rank      int               // position in the pipeline, for display
+	model     int               // position in the model's steps, or -1
 }
 
 // Response is the token endpoint's answer.
@@ -73,8 +79,9 @@ func (r Response) Answer(p profile.Profile) profile.Answer {
 	return p.ErrorAnswer(r.Status, r.Error, r.ErrorDescription, !r.NoDescription)
 }
 
-// MarshalJSON keeps error and error_description off a 200 answer and always
-// on a 400 one, since a blank description is itself a documented answer.
+// MarshalJSON keeps error and error_description off a 200 answer and on a
+// failure whenever the server sends one, since a blank description is itself
+// a documented answer.
 func (r Response) MarshalJSON() ([]byte, error) {
 	if r.Status == 200 {
 		type ok struct {
@@ -83,6 +90,18 @@ func (r Response) MarshalJSON() ([]byte, error) {
 			Unchecked []string `json:"unchecked,omitempty"`
 		}
 		return json.Marshal(ok{r.Status, r.Certain, r.Unchecked})
+	}
+	if r.NoDescription {
+		type bare struct {
+			Status       int      `json:"status"`
+			Error        string   `json:"error,omitempty"`
+			Certain      bool     `json:"certain"`
+			Unchecked    []string `json:"unchecked,omitempty"`
+			Rule         string   `json:"rule,omitempty"`
+			Entry        string   `json:"entry,omitempty"`
+			HiddenReason string   `json:"hidden_reason,omitempty"`
+		}
+		return json.Marshal(bare{r.Status, r.Error, r.Certain, r.Unchecked, r.Rule, r.Entry, r.HiddenReason})
 	}
 	type plain Response
 	return json.Marshal(plain(r))
@@ -150,12 +169,13 @@ func Lint(in Input) *Report {
 }
 
 func (s *state) report() *Report {
+	s.resolve()
 	sort.SliceStable(s.findings, func(i, j int) bool {
 		a, b := s.findings[i], s.findings[j]
 		if rank(a.Severity) != rank(b.Severity) {
 			return rank(a.Severity) < rank(b.Severity)
 		}
-		return a.order < b.order
+		return a.rank < b.rank
 	})
 	r := &Report{
 		Findings: s.findings,
@@ -204,33 +224,101 @@ func rank(s Severity) int {
 	return 2
 }
 
-// predict picks the first failing server step, in the server's order. Steps
-// that needed a key and were not checked make the answer uncertain when
-// they come before it.
+// resolve lets the model decide what each finding means: a check whose step
+// the model lists is a server rejection, an error carrying the model's exact
+// answer; anything else keeps its rule's severity and no answer of its own.
+func (s *state) resolve() {
+	m := s.in.Profile
+	for i := range s.findings {
+		f := &s.findings[i]
+		f.rank = pipelineRank(f.step)
+		f.model = -1
+		if f.hint {
+			if !f.explainer {
+				continue
+			}
+			if step, ok := m.Step(f.explains); ok && !step.Outcome.NoDescription {
+				f.ErrorDescription = profile.Fill(step.Outcome.Description, f.vars)
+			} else {
+				f.Severity = SeverityWarning
+			}
+			continue
+		}
+		idx := m.StepIndex(f.step)
+		if idx < 0 {
+			continue
+		}
+		f.model, f.ServerCheck, f.Severity = idx, true, SeverityError
+		if o := m.Steps[idx].Outcome; !o.NoDescription {
+			f.ErrorDescription = profile.Fill(o.Description, f.vars)
+		}
+	}
+}
+
+// predict picks the first failing step in the model's order. Steps that
+// needed a key and were not checked make the answer uncertain when they come
+// before it.
 func (s *state) predict() Response {
+	m := s.in.Profile
 	var first *Finding
 	for i := range s.findings {
 		f := &s.findings[i]
-		if !f.ServerCheck {
-			continue
-		}
-		if first == nil || f.order < first.order {
+		if f.ServerCheck && (first == nil || f.model < first.model) {
 			first = f
 		}
 	}
 	resp := Response{Status: 200, Certain: true}
+	firstAt := len(m.Steps)
 	if first != nil {
-		resp = Response{Status: 400, Error: "invalid_request", ErrorDescription: first.ErrorDescription,
-			Certain: true, Rule: first.Rule}
-		if e, ok := catalog.ByDescription(first.ErrorDescription); ok {
-			resp.Entry = e.ID
+		firstAt = first.model
+		o := m.Steps[first.model].Outcome
+		resp = Response{Status: o.Status, Error: o.Error, Certain: true, Rule: first.Rule, Entry: o.Entry,
+			NoDescription: o.NoDescription, HiddenReason: profile.Fill(o.Hidden, first.vars)}
+		if !o.NoDescription {
+			resp.ErrorDescription = profile.Fill(o.Description, first.vars)
 		}
 	}
 	for _, u := range s.unchecked {
-		if first == nil || u.order < first.order {
+		if at := m.StepIndex(u.step); at >= 0 && at < firstAt {
 			resp.Certain = false
 			resp.Unchecked = append(resp.Unchecked, u.id)
 		}
 	}
 	return resp
+}
+
+// pipeline is the order checks are listed in for display: the order of the
+// reference model (jose 2.x behind Redox), with the steps other servers add
+// and the hints placed where they belong.
+var pipeline = []string{
+	"request-content-type", "request-grant-type-missing", "request-grant-type-invalid",
+	"request-assertion-type-missing", "request-assertion-type-invalid", "request-client-id-mismatch",
+	"request-assertion-missing", "request-assertion-repeated",
+	"jwt-segments", "jwt-encrypted", "jwt-encoding", "jwt-malformed", "duplicate-member", "jwt-header-null",
+	"kid-missing", "jwt-payload-null", "iss-client-id",
+	"jwks-duplicate-kid", "rsa-key-too-small", "kid-not-found",
+	"registered-key-invalid", "registered-key-inconsistent-use", "registered-key-x5c",
+	"crit-not-array", "crit-defined", "crit-not-understood",
+	"alg-missing", "alg-none", "alg-hmac-confusion", "alg-not-allowed", "key-alg-mismatch", "signature-invalid",
+	"iat-missing", "iat-type", "exp-type", "nbf-type", "jti-type", "iss-type", "sub-type", "aud-missing", "aud-type", "typ-type",
+	"sub-missing", "sub-not-iss", "aud-not-string", "aud-mismatch", "aud-list-mismatch",
+	"time-milliseconds", "time-fractional", "iat-future-early", "nbf-future", "exp-expired", "exp-too-far",
+	"jti-missing", "jti-short", "jti-replayed", "typ-missing", "typ-not-jwt", "jku-not-https", "header-embedded-key", "header-b64",
+	"exp-missing", "lifetime-too-long",
+	"iat-too-old", "iat-future",
+}
+
+var pipelineIndex = func() map[string]int {
+	m := make(map[string]int, len(pipeline))
+	for i, id := range pipeline {
+		m[id] = i
+	}
+	return m
+}()
+
+func pipelineRank(step string) int {
+	if i, ok := pipelineIndex[step]; ok {
+		return i
+	}
+	return len(pipeline)
 }

@@ -57,6 +57,9 @@ func predicted(r *Report) string {
 	if r.Predicted.Status == 200 {
 		return "200"
 	}
+	if r.Predicted.NoDescription {
+		return "<" + r.Predicted.Error + ">"
+	}
 	return r.Predicted.ErrorDescription
 }
 
@@ -65,10 +68,21 @@ func predicted(r *Report) string {
 func TestFixtureTokens(t *testing.T) {
 	for _, c := range fixtures.Cases() {
 		t.Run(c.Name, func(t *testing.T) {
-			r := Lint(Input{
+			in := Input{
 				Token: readToken(t, c.Name), Profile: redox(t), ClientID: fixtures.ClientID,
 				Keys: loadKeySet(t, c.JWKS), Now: fixtures.Now,
-			})
+			}
+			if c.Profile != "" {
+				p, err := profile.Get(c.Profile, fixtures.TokenURL)
+				if err != nil {
+					t.Fatal(err)
+				}
+				in.Profile = p
+			}
+			if c.SeenJTI {
+				in.JTISeen = func(iss, jti string) bool { return iss == fixtures.ClientID }
+			}
+			r := Lint(in)
 			got := ruleIDs(r)
 			for _, want := range c.Rules {
 				if !slices.Contains(got, want) {

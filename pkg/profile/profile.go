@@ -1,5 +1,7 @@
-// Package profile describes how a particular token endpoint validates
-// client assertions: its URL, accepted algorithms and time windows.
+// Package profile holds the server models: for each token endpoint, how it
+// validates a client assertion (its ordered steps and the exact answer each
+// one sends), its numbers (algorithms, audience rule, clock tolerance, jti
+// policy) and how it writes its answers on the wire.
 package profile
 
 import (
@@ -23,12 +25,15 @@ type Profile struct {
 	Tolerance   time.Duration `json:"clock_tolerance"`
 	// MaxLifetime is the longest exp - iat a careful client should use.
 	MaxLifetime time.Duration `json:"max_lifetime"`
-	// RequireExp and RequireJTI mark claims the profile's spec makes mandatory
-	// even though the validating library does not enforce them.
-	RequireExp bool `json:"require_exp"`
-	RequireJTI bool `json:"require_jti"`
-	// StrictSubject makes sub != client_id an error rather than a warning.
-	StrictSubject bool `json:"strict_subject"`
+	// MaxExpAhead, when set, is how far exp may lie ahead of now.
+	MaxExpAhead time.Duration   `json:"-"`
+	Aud         AudRule         `json:"-"`
+	IatFuture   IatFuturePolicy `json:"-"`
+	// Steps is the server's validation, in its order.
+	Steps []Step `json:"-"`
+	// Verified is the real server the model is proven against by a
+	// differential test; nil for a rule set with no single server.
+	Verified *Verified `json:"-"`
 	// Region lists sibling token URLs of the same vendor, to explain a wrong region.
 	Siblings []string `json:"-"`
 	// Wire is how the server writes its answers.
@@ -47,73 +52,57 @@ var redoxSiblings = []string{
 	"https://api.ca.redoxengine.com/v2/auth/token",
 }
 
-var all = map[string]Profile{
-	"redox": {
-		Name: "redox", Title: "Redox (US)",
-		TokenURL:    "https://api.redoxengine.com/v2/auth/token",
+func redox(name, title, tokenURL string) Profile {
+	return Profile{
+		Name: name, Title: title, TokenURL: tokenURL, JTI: JTIIgnored,
 		Algorithms:  []string{"RS384", "ES384"},
 		MaxTokenAge: 300 * time.Second, Tolerance: 10 * time.Second, MaxLifetime: 300 * time.Second,
+		Aud: AudTokenURL, IatFuture: IatFutureJose,
+		Steps:    redoxSteps(),
+		Verified: &Verified{Server: "panva/jose (behind Redox's documented request checks)", Version: "2.0.7"},
 		Siblings: redoxSiblings, Wire: redoxWire,
-	},
-	"redox-ca": {
-		Name: "redox-ca", Title: "Redox (Canada)",
-		TokenURL:    "https://api.ca.redoxengine.com/v2/auth/token",
-		Algorithms:  []string{"RS384", "ES384"},
-		MaxTokenAge: 300 * time.Second, Tolerance: 10 * time.Second, MaxLifetime: 300 * time.Second,
-		Siblings: redoxSiblings, Wire: redoxWire,
-	},
-	"smart": {
-		Name: "smart", Title: "SMART Backend Services",
-		Algorithms:  []string{"RS384", "ES384"},
-		MaxTokenAge: 300 * time.Second, Tolerance: 10 * time.Second, MaxLifetime: 300 * time.Second,
-		RequireExp: true, RequireJTI: true, StrictSubject: true,
-		Wire: Wire{Path: "/token", Style: JSONCompact, Headers: map[string]string{"Cache-Control": "no-store", "Pragma": "no-cache"},
-			TokenType: "bearer", ExpiresIn: 300, SendScope: true},
-	},
-	"rfc7523": {
-		Name: "rfc7523", Title: "Plain RFC 7523",
-		Algorithms:  []string{"RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512"},
-		MaxTokenAge: 300 * time.Second, Tolerance: 10 * time.Second, MaxLifetime: 300 * time.Second,
-		RequireExp: true, StrictSubject: true,
-		Wire: Wire{Path: "/token", Style: JSONCompact, Headers: map[string]string{"Cache-Control": "no-store", "Pragma": "no-cache"},
-			TokenType: "Bearer", ExpiresIn: 3600},
-	},
+	}
 }
 
-// JTIPolicy says what a server does with jti.
-type JTIPolicy string
-
-const (
-	// JTIIgnored: the server never reads jti.
-	JTIIgnored JTIPolicy = "ignored"
-	// JTIRequired: jti must be present; reuse is not detected.
-	JTIRequired JTIPolicy = "required"
-	// JTIUnique: jti must be present and a reused one is refused while the
-	// assertion could still be accepted.
-	JTIUnique JTIPolicy = "unique"
-)
+var builders = map[string]func() Profile{
+	"redox": func() Profile { return redox("redox", "Redox (US)", "https://api.redoxengine.com/v2/auth/token") },
+	"redox-ca": func() Profile {
+		return redox("redox-ca", "Redox (Canada)", "https://api.ca.redoxengine.com/v2/auth/token")
+	},
+	"smart":   smart,
+	"rfc7523": rfc7523,
+}
 
 // Default is the profile used when --profile is not given.
 const Default = "redox"
 
 // Names lists the profile names, sorted, for help text and completion.
 func Names() []string {
-	names := make([]string, 0, len(all))
-	for n := range all {
+	names := make([]string, 0, len(builders))
+	for n := range builders {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	return names
 }
 
+// All returns every profile, by name.
+func All() []Profile {
+	var out []Profile
+	for _, n := range Names() {
+		out = append(out, builders[n]())
+	}
+	return out
+}
+
 // Get returns a named profile with the token URL overridden when aud is set.
 // Profiles without a fixed token URL need aud.
 func Get(name, aud string) (Profile, error) {
-	p, ok := all[strings.ToLower(name)]
+	build, ok := builders[strings.ToLower(name)]
 	if !ok {
 		return Profile{}, fmt.Errorf("unknown profile %q (choose one of: %s)", name, strings.Join(Names(), ", "))
 	}
-	p.Algorithms = append([]string(nil), p.Algorithms...)
+	p := build()
 	if aud != "" {
 		p.TokenURL = aud
 	}
@@ -129,3 +118,16 @@ func (p Profile) AllowsAlg(alg string) bool {
 	}
 	return false
 }
+
+// JTIPolicy says what a server does with jti.
+type JTIPolicy string
+
+const (
+	// JTIIgnored: the server never reads jti.
+	JTIIgnored JTIPolicy = "ignored"
+	// JTIRequired: jti must be present; reuse is not detected.
+	JTIRequired JTIPolicy = "required"
+	// JTIUnique: jti must be present and a reused one is refused while the
+	// assertion could still be accepted.
+	JTIUnique JTIPolicy = "unique"
+)
