@@ -391,12 +391,6 @@ func (r *Report) checkKID(in Input) {
 		r.add(CheckKID, StatusFail, msg, fix)
 		return
 	}
-	if ok, why := entry.SupportsVerify(r.alg); !ok {
-		r.add(CheckKID, StatusFail,
-			fmt.Sprintf("kid %q holds the public half of %s, but the server cannot verify %s with it: %s", kid, keyName, r.alg, why),
-			fmt.Sprintf("fix the entry: \"use\": \"sig\" or none, key_ops with \"verify\" or none, and \"alg\": %q or none", r.alg))
-		return
-	}
 	msg := fmt.Sprintf("kid %q (key %d of the key set) holds the public half of %s", kid, entry.Index, keyName)
 	if other != "" {
 		msg += fmt.Sprintf("; the entry with kid %q holds it too", other)
@@ -455,8 +449,12 @@ func (r *Report) checkAssertion(in Input) {
 				fix = f.Fix
 			}
 		}
+		answer := fmt.Sprintf("%d %s", p.Status, p.Error)
+		if !p.NoDescription {
+			answer += fmt.Sprintf(" %q", p.ErrorDescription)
+		}
 		r.add(CheckAssertion, StatusFail,
-			fmt.Sprintf("%s would be refused: 400 %q (%s)", what, p.ErrorDescription, strings.Join(errs, "; ")), fix)
+			fmt.Sprintf("%s would be refused: %s (%s)", what, answer, strings.Join(errs, "; ")), fix)
 	case !p.Certain:
 		r.add(CheckAssertion, StatusFail, what+" could not be fully checked: "+strings.Join(p.Unchecked, ", "), "check the kid and key set")
 	case len(errs) > 0:

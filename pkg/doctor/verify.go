@@ -1,25 +1,14 @@
 package doctor
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
+	"slices"
 
-	"github.com/clientassert/clientassert/pkg/catalog"
 	"github.com/clientassert/clientassert/pkg/jwksfetch"
 	"github.com/clientassert/clientassert/pkg/keys"
+	"github.com/clientassert/clientassert/pkg/lint"
 	"github.com/clientassert/clientassert/pkg/profile"
-	"github.com/clientassert/clientassert/pkg/token"
-)
-
-// Verify step ids, in the order the server's documentation lists its steps.
-const (
-	StepDecode    = "decode"
-	StepClient    = "client"
-	StepKeySet    = "key-set"
-	StepKID       = "kid"
-	StepSignature = "signature"
 )
 
 // Step statuses.
@@ -27,7 +16,18 @@ const (
 	StepPass       = "pass"
 	StepFail       = "fail"
 	StepNotReached = "not-reached"
+	StepNotChecked = "not-checked"
 )
+
+// keyChain are the rules of the server's key chain: decoding the token,
+// finding the client and its key, and checking the signature. verify shows
+// the model's steps for them, in the model's order; the claims are lint's.
+var keyChain = []string{
+	"jwt-segments", "jwt-encrypted", "jwt-malformed", "jwt-not-object",
+	"kid-missing", "iss-client-id", "kid-not-found", "registered-key-invalid",
+	"crit-header", "alg-missing", "alg-none", "alg-hmac-confusion", "alg-not-allowed",
+	"key-alg-mismatch", "signature-invalid",
+}
 
 // VerifyInput is a token and where its keys come from.
 type VerifyInput struct {
@@ -48,10 +48,14 @@ type VerifyInput struct {
 
 // VerifyStep is the outcome of one step.
 type VerifyStep struct {
-	ID     string `json:"id"`
+	ID string `json:"id"`
+	// Check says what the step verifies.
+	Check  string `json:"check"`
 	Status string `json:"status"`
 	Detail string `json:"detail,omitempty"`
-	// ErrorDescription is what the server answers when this step fails.
+	// Error and ErrorDescription are what the server answers when this step
+	// fails; ErrorDescription is absent where the server sends none.
+	Error            string  `json:"error,omitempty"`
 	ErrorDescription *string `json:"error_description,omitempty"`
 	Fix              string  `json:"fix,omitempty"`
 }
@@ -76,166 +80,142 @@ type VerifyResult struct {
 	Notes      []string     `json:"notes,omitempty"`
 }
 
-// Verify walks the server's steps for a token: the client_id from iss, the
-// client's key set, the key with the header's kid, and the signature. It
-// stops at the first failing step; later steps are "not-reached".
+// Verify runs the lint engine over the token and shows the key chain part of
+// its server model: each step in the model's order, up to the first that
+// fails. It has no checks of its own.
 func Verify(in VerifyInput) *VerifyResult {
-	v := &VerifyResult{KeySet: in.KeySource}
-	steps := []func(*verifyState) bool{stepDecode, stepClient, stepKeySet, stepKID, stepSignature}
-	ids := []string{StepDecode, StepClient, StepKeySet, StepKID, StepSignature}
-	st := &verifyState{in: in, res: v}
-	for i, step := range steps {
-		if !step(st) {
-			v.FailedStep = ids[i]
-			for _, id := range ids[i+1:] {
-				v.Steps = append(v.Steps, VerifyStep{ID: id, Status: StepNotReached})
-			}
-			return v
+	rep := lint.Lint(lint.Input{Token: in.Token, Profile: in.Profile, ClientID: in.ClientID,
+		Keys: in.Keys, KeysErr: in.KeysErr, SingleKey: in.SingleKey})
+	return FromReport(rep, in)
+}
+
+// FromReport projects a lint report onto the key chain.
+func FromReport(rep *lint.Report, in VerifyInput) *VerifyResult {
+	v := &VerifyResult{KeySet: in.KeySource, Notes: rep.Notes}
+	failed := map[string]*lint.Finding{} // by model step
+	for i := range rep.Findings {
+		f := &rep.Findings[i]
+		if f.ServerCheck && slices.Contains(keyChain, f.Rule) && failed[f.StepID()] == nil {
+			failed[f.StepID()] = f
 		}
 	}
-	v.Verified = true
+	passDetail := map[string]string{}
+	for _, s := range rep.Steps {
+		if s.Status == StepPass {
+			passDetail[s.ID] = s.Detail
+		}
+	}
+	for _, group := range chainSteps(in.Profile) {
+		r, _ := lint.RuleByID(group.rule)
+		step := VerifyStep{ID: group.rule, Check: r.Check, Status: StepPass}
+		var f *lint.Finding
+		for _, id := range group.steps {
+			if f == nil {
+				f = failed[id]
+			}
+		}
+		switch {
+		case v.FailedStep != "":
+			step.Status = StepNotReached
+		case f != nil:
+			step.Status, step.Detail, step.Fix = StepFail, f.Message, f.Fix
+			if st, ok := in.Profile.Step(f.StepID()); ok {
+				step.Error = st.Outcome.Error
+				if !st.Outcome.NoDescription {
+					d := f.ErrorDescription
+					step.ErrorDescription = &d
+				}
+			}
+			var fe *jwksfetch.Error
+			if group.rule == "kid-not-found" && errors.As(in.KeysErr, &fe) && fe.Hint != "" {
+				step.Fix = fe.Hint
+			}
+			v.FailedStep = group.rule
+		case group.rule == "signature-invalid" && rep.Key == nil:
+			step.Status, step.Detail = StepNotChecked, "no key verified the signature"
+		default:
+			step.Detail = passMessage(group.rule, rep, in, passDetail)
+		}
+		v.Steps = append(v.Steps, step)
+	}
+	if iss, ok := claimString(rep.Claims, "iss"); ok {
+		v.ClientID = iss
+	}
+	if v.FailedStep == "" && rep.Key != nil {
+		v.Verified = true
+		k := rep.Key
+		tp, _ := keys.Thumbprint(k)
+		alg, _ := claimString(rep.Header, "alg")
+		kid := k.KID
+		if kid == "" {
+			kid, _ = claimString(rep.Header, "kid")
+		}
+		v.Key = &VerifiedKey{KID: kid, Index: k.Index, Description: k.Describe(), Thumbprint: tp, Alg: alg}
+	}
+	if v.Steps == nil {
+		v.Steps = []VerifyStep{}
+	}
 	return v
 }
 
-type verifyState struct {
-	in     VerifyInput
-	res    *VerifyResult
-	tok    *token.Token
-	header map[string]any
-	kid    string
-	key    *keys.Key
+type chainStep struct {
+	rule  string
+	steps []string
 }
 
-func (s *verifyState) pass(id, detail string) bool {
-	s.res.Steps = append(s.res.Steps, VerifyStep{ID: id, Status: StepPass, Detail: detail})
-	return true
-}
-
-func (s *verifyState) fail(id, detail, desc, fix string) bool {
-	d := desc
-	s.res.Steps = append(s.res.Steps, VerifyStep{ID: id, Status: StepFail, Detail: detail, ErrorDescription: &d, Fix: fix})
-	return false
-}
-
-func stepDecode(s *verifyState) bool {
-	t := token.Parse(strings.TrimSpace(s.in.Token))
-	s.tok = t
-	if n := len(t.Segments); n != 3 {
-		desc := catalog.DescThreeComponents
-		if n == 5 {
-			desc = catalog.DescBlank
+// chainSteps lists the model's key chain steps in its order, one entry per
+// run of consecutive steps of the same rule.
+func chainSteps(p profile.Profile) []chainStep {
+	var out []chainStep
+	for _, st := range p.Steps {
+		for _, rule := range keyChain {
+			r, _ := lint.RuleByID(rule)
+			if !slices.Contains(r.StepIDs(), st.ID) {
+				continue
+			}
+			if n := len(out); n > 0 && out[n-1].rule == rule {
+				out[n-1].steps = append(out[n-1].steps, st.ID)
+			} else {
+				out = append(out, chainStep{rule, []string{st.ID}})
+			}
 		}
-		return s.fail(StepDecode, fmt.Sprintf("the token has %d parts; a signed JWT has 3", n), desc, "pass the compact JWS exactly as it was sent")
 	}
-	if !t.HeaderValid || !t.PayloadValid || t.Header == nil || t.Payload == nil {
-		detail := "the header or payload is not a base64url JSON object"
-		for _, e := range t.Errors {
-			detail = e.Error()
-			break
+	return out
+}
+
+func claimString(obj any, name string) (string, bool) {
+	m, ok := obj.(map[string]any)
+	if !ok {
+		return "", false
+	}
+	s, ok := m[name].(string)
+	return s, ok && s != ""
+}
+
+// passMessage says what a passing step found, where that is worth a line.
+func passMessage(rule string, rep *lint.Report, in VerifyInput, engine map[string]string) string {
+	switch rule {
+	case "iss-client-id":
+		if engine["client"] == "" {
+			return ""
 		}
-		return s.fail(StepDecode, detail, catalog.DescMalformed, "clientassert decode shows where the token is broken")
-	}
-	s.header = t.Header
-	return s.pass(StepDecode, "three parts; header and claims are JSON objects")
-}
-
-func stepClient(s *verifyState) bool {
-	iss, ok := s.tok.Payload["iss"].(string)
-	switch {
-	case !ok || iss == "":
-		detail := "the token has no iss, so the server cannot tell which client's keys to use"
-		if v, present := s.tok.Payload["iss"]; present {
-			detail = fmt.Sprintf("iss is %s, not a client_id string", compact(v))
+		msg := fmt.Sprintf("client_id %q from iss", engine["client"])
+		if in.ClientID != "" {
+			msg += " (equals --client-id)"
 		}
-		return s.fail(StepClient, detail, catalog.DescPublicKeyNotFound, "set iss (and sub) to the client_id")
-	case s.in.ClientID != "" && iss != s.in.ClientID:
-		return s.fail(StepClient,
-			fmt.Sprintf("iss is %q, but the client_id is %q; the server looks up the keys of the client iss names", iss, s.in.ClientID),
-			catalog.DescPublicKeyNotFound, fmt.Sprintf("set iss and sub to %q", s.in.ClientID))
-	}
-	s.res.ClientID = iss
-	detail := fmt.Sprintf("client_id %q from iss", iss)
-	if s.in.ClientID != "" {
-		detail += " (equals --client-id)"
-	}
-	return s.pass(StepClient, detail)
-}
-
-func stepKeySet(s *verifyState) bool {
-	if s.in.KeysErr != nil {
-		fix := "check the key set registered for the client"
-		var fe *jwksfetch.Error
-		if errors.As(s.in.KeysErr, &fe) {
-			fix = fe.Hint
+		return msg
+	case "kid-not-found":
+		if engine["kid-not-found"] == "" || in.Keys == nil {
+			return ""
 		}
-		return s.fail(StepKeySet, fmt.Sprintf("cannot read the key set: %s", s.in.KeysErr), catalog.DescPublicKeyNotFound, fix)
-	}
-	if s.in.Keys == nil || len(s.in.Keys.Keys) == 0 {
-		return s.fail(StepKeySet, fmt.Sprintf("the key set %s holds no keys", s.in.KeySource), catalog.DescPublicKeyNotFound,
-			"publish the client's public key: clientassert keys jwks KEY")
-	}
-	return s.pass(StepKeySet, fmt.Sprintf("%s: %d key%s (%s)", s.in.KeySource, len(s.in.Keys.Keys), plural(len(s.in.Keys.Keys)), kidList(s.in.Keys)))
-}
-
-func stepKID(s *verifyState) bool {
-	raw := s.header["kid"]
-	if !token.Truthy(raw) {
-		return s.fail(StepKID, "the header has no kid", catalog.DescKidRequired, "put the kid of the registered key in the header")
-	}
-	key, assumed := s.in.Keys.Resolve(raw, s.in.SingleKey)
-	if key == nil {
-		fix := "sign with a key from the set and put its kid in the header, or publish the new key under this kid"
-		return s.fail(StepKID, fmt.Sprintf("no key with kid %s in %s, which holds %s", compact(raw), s.in.KeySource, kidList(s.in.Keys)),
-			catalog.DescPublicKeyNotFound, fix)
-	}
-	kid := raw.(string)
-	if assumed {
-		s.res.Notes = append(s.res.Notes, fmt.Sprintf("the --key file has no kid; it was taken as the key registered under kid %s", compact(raw)))
-	}
-	if n := len(s.in.Keys.ByKID(kid)); n > 1 {
-		s.res.Notes = append(s.res.Notes, fmt.Sprintf("kid %q appears %d times in the key set; the first was used", kid, n))
-	}
-	s.kid, s.key = kid, key
-	return s.pass(StepKID, fmt.Sprintf("kid %s is key %d (%s)", compact(raw), s.key.Index, s.key.Describe()))
-}
-
-func stepSignature(s *verifyState) bool {
-	raw, present := s.header["alg"]
-	alg, _ := raw.(string)
-	switch {
-	case !present || alg == "":
-		return s.fail(StepSignature, "the header has no alg", catalog.DescAlgMissing, "set alg to "+strings.Join(s.in.Profile.Algorithms, " or "))
-	case !s.in.Profile.AllowsAlg(alg):
-		return s.fail(StepSignature, fmt.Sprintf("alg is %s; the %s profile accepts %s", compact(raw), s.in.Profile.Name, strings.Join(s.in.Profile.Algorithms, " or ")),
-			catalog.DescAlgNotWhitelisted, "sign with "+strings.Join(s.in.Profile.Algorithms, " or "))
-	}
-	if ok, why := s.key.SupportsVerify(alg); !ok {
-		return s.fail(StepSignature, fmt.Sprintf("key %d (%s) cannot verify %s: %s", s.key.Index, s.key.Describe(), alg, why),
-			catalog.KeyDoesNotSupport(alg), "use RS384 with an RSA key and ES384 with a P-384 key; fix use, key_ops and alg in the JWK")
-	}
-	if !keys.Verify(s.key, alg, []byte(s.tok.SigningInput()), s.tok.Signature) {
-		detail := fmt.Sprintf("the %s signature does not verify with key %d (%s)", alg, s.key.Index, s.key.Describe())
-		if s.key.Kty == "EC" && len(s.tok.Signature) != 2*((s.key.Bits+7)/8) {
-			detail += fmt.Sprintf("; it is %d bytes, a raw %s signature is %d (DER-encoded?)", len(s.tok.Signature), alg, 2*((s.key.Bits+7)/8))
+		return fmt.Sprintf("kid %q is in %s: %d key%s (%s)", engine["kid-not-found"], in.KeySource,
+			len(in.Keys.Keys), plural(len(in.Keys.Keys)), kidList(in.Keys))
+	case "signature-invalid":
+		if rep.Key == nil {
+			return ""
 		}
-		return s.fail(StepSignature, detail, catalog.DescSignatureFailed, "sign with the private half of the key registered under this kid")
+		alg, _ := claimString(rep.Header, "alg")
+		return fmt.Sprintf("%s signature verifies with key %d (%s)", alg, rep.Key.Index, rep.Key.Describe())
 	}
-	tp, _ := keys.Thumbprint(s.key)
-	s.res.Key = &VerifiedKey{KID: s.key.KID, Index: s.key.Index, Description: s.key.Describe(), Thumbprint: tp, Alg: alg}
-	if s.res.Key.KID == "" {
-		s.res.Key.KID = s.kid
-	}
-	return s.pass(StepSignature, fmt.Sprintf("%s signature verifies with kid %q (%s, thumbprint %s)", alg, s.res.Key.KID, s.key.Describe(), tp))
-}
-
-// compact renders a JSON value from the token for a message.
-func compact(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	if len(b) > 80 {
-		return string(b[:77]) + "..."
-	}
-	return string(b)
+	return ""
 }

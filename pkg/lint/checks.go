@@ -269,6 +269,14 @@ func (s *state) checkKeyLookup() {
 		s.step("client", "pass", iss)
 	}
 
+	if s.in.KeysErr != nil {
+		if hasKid && token.Truthy(kidVal) {
+			msg := fmt.Sprintf("cannot read the key set: %s", s.in.KeysErr)
+			s.fail("kid-not-found", "kid-not-found", msg)
+			s.step("kid-not-found", "fail", msg)
+		}
+		return
+	}
 	if s.in.Keys == nil {
 		s.notChecked("kid-not-found", "kid-not-found", "no key set given (--jwks or --key)")
 		return

@@ -24,6 +24,9 @@ type Input struct {
 	// Keys is the registered key set (or a single key); nil when the user
 	// gave no key material.
 	Keys *keys.Set
+	// KeysErr says why the registered key set could not be read; the
+	// server then finds no key for the kid.
+	KeysErr error
 	// SingleKey marks Keys as one key the user named with --key: when it has
 	// no kid of its own it stands for whatever kid the header names.
 	SingleKey bool
@@ -131,7 +134,12 @@ type Report struct {
 	// StoreJTI is set when the server would record the assertion's jti (for
 	// replay detection) on this request, whatever its answer.
 	StoreJTI *JTIRecord `json:"-"`
+	// Key is the registered key that verified the signature.
+	Key *keys.Key `json:"-"`
 }
+
+// StepID is the server model step the finding belongs to (a hint's anchor).
+func (f Finding) StepID() string { return f.step }
 
 // JTIRecord is a jti the server keeps until Until, when its assertion could no
 // longer be accepted anyway.
@@ -190,7 +198,7 @@ func (s *state) report() *Report {
 		r.Findings = []Finding{}
 	}
 	if s.key != nil && s.signatureOK {
-		r.KeyID = s.key.KID
+		r.KeyID, r.Key = s.key.KID, s.key
 	}
 	if s.tok != nil {
 		if s.tok.Header != nil {

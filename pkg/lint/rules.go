@@ -23,6 +23,8 @@ type Rule struct {
 	// Steps are the model steps the rule's check can fail at; nil means the
 	// one step named like the rule.
 	Steps []string `json:"steps,omitempty"`
+	// Check says what passing the rule's step shows, for step listings.
+	Check string `json:"check,omitempty"`
 	// Hint marks advice no server rejects for: it never becomes a step.
 	Hint     bool   `json:"hint,omitempty"`
 	NeedsKey bool   `json:"needs_key,omitempty"`
@@ -105,16 +107,16 @@ var rules = []Rule{
 		Why: "A repeated parameter reaches the server as a list, not a token, and it fails without saying why.", Fix: "Send exactly one client_assertion."},
 
 	// Decoding.
-	{ID: "jwt-segments", Severity: SeverityError,
+	{ID: "jwt-segments", Check: "the token has three parts", Severity: SeverityError,
 		Title: "The token does not have three parts", Citation: "RFC 7515 §7.1",
 		Why: "A compact JWS is header.payload.signature.", Fix: "Send the token exactly as the signing library produced it."},
-	{ID: "jwt-encrypted", Severity: SeverityError,
+	{ID: "jwt-encrypted", Check: "the token is signed, not encrypted", Severity: SeverityError,
 		Title: "The token has five parts (an encrypted JWT)", Citation: "RFC 7516 §7.1",
 		Why: "The server cannot decode a JWE and does not say so.", Fix: "Send a signed JWT (JWS), not an encrypted one."},
-	{ID: "jwt-malformed", Severity: SeverityError,
+	{ID: "jwt-malformed", Check: "the header and payload are base64url JSON", Severity: SeverityError,
 		Title: "The header or payload is not base64url JSON", Citation: "RFC 7519 §7.2",
 		Why: "The server parses both parts as JSON.", Fix: "Build the token with a JOSE library; use clientassert decode to find the broken offset."},
-	{ID: "jwt-not-object", Steps: []string{"jwt-header-null", "jwt-payload-null"}, Severity: SeverityError,
+	{ID: "jwt-not-object", Check: "the header and payload are JSON objects", Steps: []string{"jwt-header-null", "jwt-payload-null"}, Severity: SeverityError,
 		Title: "The header or payload is JSON but not an object", Citation: "RFC 7519 §7.2",
 		Why: "The validating library fails on it with an internal error, which the server does not describe.", Fix: "Make the header and the claims JSON objects."},
 	{ID: "jwt-encoding", Hint: true, Severity: SeverityWarning,
@@ -127,44 +129,44 @@ var rules = []Rule{
 		Fix: "Write each member once."},
 
 	// Key lookup.
-	{ID: "kid-missing", Severity: SeverityError,
+	{ID: "kid-missing", Check: "the header names a kid", Severity: SeverityError,
 		Title: "The header has no kid", Citation: "SMART Backend Services: kid is required",
 		Why: "The server finds the public key by kid.", Fix: "Put the registered key's kid in the header."},
-	{ID: "iss-client-id", Severity: SeverityError,
+	{ID: "iss-client-id", Check: "iss names the client", Severity: SeverityError,
 		Title: "iss is not the client_id", Citation: "RFC 7523 §3; SMART: iss is the client_id",
 		Why: "The server finds the client, and so its keys, by iss.", Fix: "Set iss to the client_id of the API key."},
-	{ID: "kid-not-found", Severity: SeverityError, NeedsKey: true,
+	{ID: "kid-not-found", Check: "the client's key set holds the kid", Severity: SeverityError, NeedsKey: true,
 		Title: "The kid is not in the client's key set", Citation: "RFC 7515 §4.1.4",
 		Why: "Without a registered key with that kid there is nothing to verify with.",
 		Fix: "Sign with a registered key and put its kid in the header, or publish the new key."},
 
-	{ID: "registered-key-invalid", Steps: []string{"registered-key-invalid", "registered-key-inconsistent-use", "registered-key-x5c"}, Severity: SeverityError, NeedsKey: true,
+	{ID: "registered-key-invalid", Check: "the registered key loads", Steps: []string{"registered-key-invalid", "registered-key-inconsistent-use", "registered-key-x5c"}, Severity: SeverityError, NeedsKey: true,
 		Title: "The registered key with this kid cannot be loaded", Citation: "RFC 7517 §4.2–4.7",
 		Why: "The server loads the JWK before verifying; a bad use, alg, kid, key_ops or x5c member makes it refuse the key.",
 		Fix: "Fix the JWK in the registered key set: use \"sig\", a non-empty alg, key_ops [\"verify\"] or none, valid x5c certificates."},
 
 	// Signature.
-	{ID: "crit-header", Steps: []string{"crit-not-array", "crit-defined", "crit-not-understood"}, Severity: SeverityError,
+	{ID: "crit-header", Check: "no critical extensions", Steps: []string{"crit-not-array", "crit-defined", "crit-not-understood"}, Severity: SeverityError,
 		Title: "The header has a crit parameter", Citation: "RFC 7515 §4.1.11",
 		Why: "The server understands no critical extensions and rejects any it is asked to honour.", Fix: "Remove crit from the header."},
-	{ID: "alg-missing", Severity: SeverityError,
+	{ID: "alg-missing", Check: "the header names an alg", Severity: SeverityError,
 		Title: "The header has no alg", Citation: "RFC 7515 §4.1.1",
 		Why: "alg is required in every JWS.", Fix: "Set alg to RS384 or ES384."},
-	{ID: "alg-not-allowed", Severity: SeverityError,
+	{ID: "alg-not-allowed", Check: "the server accepts the alg", Severity: SeverityError,
 		Title: "alg is not accepted by the server", Citation: "SMART Backend Services: RS384 or ES384",
 		Why: "The server accepts RS384 and ES384 only.", Fix: "Sign with RS384 (RSA) or ES384 (P-384)."},
-	{ID: "alg-none", Severity: SeverityError,
+	{ID: "alg-none", Check: "the token is signed", Severity: SeverityError,
 		Title: "alg is none: the token is unsigned", Citation: "RFC 8725 §3.1",
 		Why: "An unsigned assertion proves nothing and is always refused.", Fix: "Sign the token with RS384 or ES384."},
-	{ID: "alg-hmac-confusion", Severity: SeverityError,
+	{ID: "alg-hmac-confusion", Check: "no HMAC alg against asymmetric keys", Severity: SeverityError,
 		Title: "An HMAC alg where the registered keys are asymmetric", Citation: "RFC 8725 §2.1, §3.1",
 		Why: "Signing with HS* using a public key as the secret is the classic alg confusion attack; the server refuses HMAC.",
 		Fix: "Sign with the private key using RS384 or ES384."},
-	{ID: "key-alg-mismatch", Severity: SeverityError, NeedsKey: true,
+	{ID: "key-alg-mismatch", Check: "the key can verify the alg", Severity: SeverityError, NeedsKey: true,
 		Title: "The key with this kid cannot verify this alg", Citation: "RFC 7518 §3.1; RFC 7517 §4.2–4.4",
 		Why: "alg and the key type, curve, use, key_ops and alg of the JWK must agree.",
 		Fix: "Use RS384 with RSA keys and ES384 with P-384 keys; fix use, key_ops and alg in the JWK."},
-	{ID: "signature-invalid", Severity: SeverityError, NeedsKey: true,
+	{ID: "signature-invalid", Check: "the signature verifies", Severity: SeverityError, NeedsKey: true,
 		Title: "The signature does not verify", Citation: "RFC 7515 §5.2",
 		Why: "The token was signed by another key, or changed after signing.", Fix: "Sign with the private half of the registered key."},
 

@@ -148,11 +148,13 @@ func verifyRun(opts *VerifyOptions) error {
 		in.KeySource = "stdin"
 	}
 
-	res := doctor.Verify(in)
+	rep := lint.Lint(lint.Input{Token: tok, Profile: prof, ClientID: opts.ClientID,
+		Keys: in.Keys, KeysErr: in.KeysErr, SingleKey: in.SingleKey, Now: now})
+	res := doctor.FromReport(rep, in)
 	res.Notes = append(notes, res.Notes...)
 	out := Output{VerifyResult: res, Fetch: fetched}
 	if opts.Lint {
-		out.Lint = lint.Lint(lint.Input{Token: tok, Profile: prof, ClientID: opts.ClientID, Keys: in.Keys, SingleKey: in.SingleKey, Now: now})
+		out.Lint = rep
 	}
 
 	if opts.Format == "json" {
@@ -192,19 +194,20 @@ func printResult(w io.Writer, cs *iostreams.ColorScheme, out *Output) {
 		fmt.Fprintf(w, "%s %s signature by kid %q (%s, thumbprint %s) from %s\n",
 			cs.Green("verified:"), k.Alg, k.KID, k.Description, k.Thumbprint, res.KeySet)
 	} else {
-		fmt.Fprintf(w, "%s the %s step failed\n", cs.Red("not verified:"), res.FailedStep)
+		fmt.Fprintf(w, "%s %s\n", cs.Red("not verified:"), failedCheck(res))
 	}
 	width := 0
 	for _, s := range res.Steps {
-		width = max(width, len(s.ID))
+		width = max(width, len(s.Check))
 	}
 	for _, s := range res.Steps {
-		status := map[string]string{doctor.StepPass: cs.Green("pass"), doctor.StepFail: cs.Red("FAIL"), doctor.StepNotReached: cs.Gray("-   ")}[s.Status]
+		status := map[string]string{doctor.StepPass: cs.Green("pass"), doctor.StepFail: cs.Red("FAIL"),
+			doctor.StepNotReached: cs.Gray("-   "), doctor.StepNotChecked: cs.Yellow("?   ")}[s.Status]
 		detail := s.Detail
 		if s.Status == doctor.StepNotReached {
 			detail = cs.Gray("not reached")
 		}
-		fmt.Fprintf(w, "  %s  %-*s  %s\n", status, width, s.ID, detail)
+		fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf("  %s  %-*s  %s", status, width, s.Check, detail), " "))
 		indent := strings.Repeat(" ", 2+4+2+width+2)
 		if s.ErrorDescription != nil {
 			b, _ := json.Marshal(*s.ErrorDescription)
@@ -232,4 +235,14 @@ func printResult(w io.Writer, cs *iostreams.ColorScheme, out *Output) {
 		fmt.Fprintf(w, "\n%s\n", cs.Bold("Lint"))
 		lintcmd.PrintReport(w, cs, out.Lint)
 	}
+}
+
+// failedCheck names the failing step by what it checks and its rule ID.
+func failedCheck(res *doctor.VerifyResult) string {
+	for _, s := range res.Steps {
+		if s.ID == res.FailedStep {
+			return fmt.Sprintf("step %s failed (%s)", s.ID, s.Check)
+		}
+	}
+	return "step " + res.FailedStep + " failed"
 }
