@@ -31,10 +31,36 @@ func Profile(name, aud string) (profile.Profile, error) {
 }
 
 // EnumFlag defines a string flag whose value is one of values: the help
-// shows them as {a|b|c} and shells complete them.
+// shows them as {a|b|c}, shells complete them, and any other value is
+// refused when the flag is parsed, so no command checks it again.
 func EnumFlag(cmd *cobra.Command, p *string, name, value, usage string, values ...string) {
-	cmd.Flags().StringVar(p, name, value, usage+": {"+strings.Join(values, "|")+"}")
+	*p = value
+	cmd.Flags().Var(&enumValue{p: p, name: name, values: values}, name, usage+": {"+strings.Join(values, "|")+"}")
 	_ = cmd.RegisterFlagCompletionFunc(name, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
+}
+
+type enumValue struct {
+	p      *string
+	name   string
+	values []string
+}
+
+func (e *enumValue) String() string { return *e.p }
+func (e *enumValue) Type() string   { return "string" }
+
+func (e *enumValue) Set(v string) error {
+	for _, allowed := range e.values {
+		if strings.EqualFold(v, allowed) {
+			*e.p = allowed
+			return nil
+		}
+	}
+	msg := Errorf("invalid --%s %q", e.name, v)
+	if e.name == "profile" {
+		msg = Errorf("unknown profile %q", v)
+	}
+	last := len(e.values) - 1
+	return msg.WithHint("use %s or %s", strings.Join(e.values[:last], ", "), e.values[last])
 }
 
 // ProfileFlag defines --profile with the known profile names.

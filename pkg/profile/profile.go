@@ -59,7 +59,7 @@ func redox(name, title, tokenURL string) Profile {
 		MaxTokenAge: 300 * time.Second, Tolerance: 10 * time.Second, MaxLifetime: 300 * time.Second,
 		Aud: AudTokenURL, IatFuture: IatFutureJose,
 		Steps:    redoxSteps(),
-		Verified: &Verified{Server: "panva/jose (behind Redox's documented request checks)", Version: "2.0.7"},
+		Verified: &Verified{Server: "panva/jose", Version: "2.0.7"},
 		Siblings: redoxSiblings, Wire: redoxWire,
 	}
 }

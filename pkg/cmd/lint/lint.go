@@ -28,6 +28,7 @@ type LintOptions struct {
 	RequestPath string
 	Profile     string
 	Aud         string
+	Issuer      string
 	ClientID    string
 	JWKSPath    string
 	KeyPath     string
@@ -74,12 +75,6 @@ could not run. --fail-on warning (or info) also fails on lesser findings.`),
 			if opts.JWKSPath != "" && opts.KeyPath != "" {
 				return cmdutil.Errorf("--jwks and --key cannot be used together").WithHint("--jwks is the registered key set; --key a single key")
 			}
-			if err := cmdutil.CheckEnum("--format", opts.Format, "text", "json"); err != nil {
-				return err
-			}
-			if err := cmdutil.CheckEnum("--fail-on", opts.FailOn, "error", "warning", "info"); err != nil {
-				return err
-			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -90,6 +85,7 @@ could not run. --fail-on warning (or info) also fails on lesser findings.`),
 	fl.StringVar(&opts.RequestPath, "request", "", "Read a whole token request from `file` (- for stdin): raw HTTP, form body or curl command")
 	cmdutil.ProfileFlag(cmd, &opts.Profile, "Server profile")
 	fl.StringVar(&opts.Aud, "aud", "", "Token URL to expect as aud, overriding the profile's")
+	fl.StringVar(&opts.Issuer, "issuer", "", "The server's issuer identifier, which some servers also accept as aud")
 	fl.StringVar(&opts.ClientID, "client-id", "", "The client_id the key set is registered for")
 	fl.StringVar(&opts.JWKSPath, "jwks", "", "The registered key set of the client: a JWKS `file`, or its https URL")
 	fl.StringVar(&opts.KeyPath, "key", "", "A public or private key `file` (PEM, JWK or JWKS) to verify with")
@@ -105,6 +101,7 @@ func lintRun(opts *LintOptions) error {
 	if err != nil {
 		return err
 	}
+	prof.Issuer = opts.Issuer
 	now, err := cmdutil.Now(f, opts.Now)
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@
 package root
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/clientassert/clientassert/pkg/cmd/explain"
 	"github.com/clientassert/clientassert/pkg/cmd/keys"
 	"github.com/clientassert/clientassert/pkg/cmd/lint"
+	"github.com/clientassert/clientassert/pkg/cmd/profiles"
 	"github.com/clientassert/clientassert/pkg/cmd/request"
 	"github.com/clientassert/clientassert/pkg/cmd/sign"
 	"github.com/clientassert/clientassert/pkg/cmd/verify"
@@ -100,6 +102,10 @@ The default profile is Redox (https://api.redoxengine.com/v2/auth/token).`),
 	cmd.SetIn(f.IOStreams.In)
 	cmd.PersistentFlags().BoolVar(&noColor, "no-color", false, "Disable colour output (also honoured: NO_COLOR)")
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		var ue *cmdutil.UsageError
+		if errors.As(err, &ue) {
+			return ue
+		}
 		return cmdutil.Errorf("%s", cmdutil.Normalize(err.Error())).WithHint("run '%s --help' for usage", c.CommandPath())
 	})
 	cmd.CompletionOptions.HiddenDefaultCmd = false
@@ -121,6 +127,7 @@ func subcommands(f *cmdutil.Factory) []*cobra.Command {
 		request.NewCmdRequest(f, nil),
 		verify.NewCmdVerify(f, nil),
 		doctor.NewCmdDoctor(f, nil),
+		profiles.NewCmdProfiles(f, nil),
 		version.NewCmdVersion(f, nil),
 		completion.NewCmdCompletion(f, nil),
 	}
