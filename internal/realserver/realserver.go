@@ -301,16 +301,11 @@ func hiddenReason(kind string, rec sideRecord) string {
 		d, _ := rec["error_debug"].(string)
 		return d
 	case Authlib:
-		logs, _ := rec["log"].([]any)
-		for i := len(logs) - 1; i >= 0; i-- {
-			line, _ := logs[i].(string)
-			if after, ok := strings.CutPrefix(line, "Assertion Error: "); ok {
-				return after
-			}
-			if strings.HasPrefix(line, "Exception on ") {
-				return line
-			}
+		if r, ok := rec["reason"].(string); ok {
+			return r
 		}
+		e, _ := rec["exception"].(string)
+		return e
 	}
 	return ""
 }

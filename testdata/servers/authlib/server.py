@@ -96,17 +96,20 @@ class ClientCredentials(grants.ClientCredentialsGrant):
 
 
 class Reasons(logging.Handler):
-    """Collects Authlib's debug log lines for the current request."""
+    """Collects, for the current request, Authlib's debug log and the error
+    it logged while refusing the assertion."""
 
     def emit(self, record):
-        msg = record.getMessage()
+        try:
+            log = g.realserver_log
+        except (AttributeError, RuntimeError):
+            return
+        log.append(record.getMessage())
+        if record.args and isinstance(record.args[0], Exception) and record.msg.startswith("Assertion Error"):
+            g.realserver_reason = str(record.args[0])
         if record.exc_info and record.exc_info[1] is not None:
             exc = record.exc_info[1]
-            msg += f" ({type(exc).__name__}: {exc})"
-        try:
-            g.realserver_log.append(msg)
-        except (AttributeError, RuntimeError):
-            pass
+            g.realserver_exception = f"{type(exc).__name__}: {exc}"
 
 
 handler = Reasons()
@@ -146,7 +149,12 @@ def start_log():
 def report(response):
     rid = request.headers.get("X-Realserver-Request")
     if rid:
-        line({"request": rid, "status": response.status_code, "log": g.get("realserver_log", [])})
+        out = {"request": rid, "status": response.status_code, "log": g.get("realserver_log", [])}
+        for key in ("reason", "exception"):
+            value = g.get("realserver_" + key)
+            if value is not None:
+                out[key] = value
+        line(out)
     return response
 
 
