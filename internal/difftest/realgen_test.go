@@ -172,6 +172,48 @@ func sameJTI(g *realGen, b *build, scenario string) {
 	g.jtiOf[scenario], _ = v.(string)
 }
 
+// form changes the request's form fields on top of earlier changes, so that
+// mixed scenarios add up (see withFields for the change syntax).
+func form(b *build, changes ...string) {
+	prev := b.fields
+	if prev == nil {
+		prev = stdFields
+	}
+	b.fields = func(tok string) []field {
+		fs := prev(tok)
+		for _, ch := range changes {
+			fs = withFieldsOn(fs, tok, ch)
+		}
+		return fs
+	}
+}
+
+// withFieldsOn applies one withFields change to fs.
+func withFieldsOn(fs []field, tok, ch string) []field {
+	switch {
+	case strings.HasPrefix(ch, "-"):
+		var out []field
+		for _, f := range fs {
+			if f.name != ch[1:] {
+				out = append(out, f)
+			}
+		}
+		return out
+	case strings.HasPrefix(ch, "+"):
+		n, v, _ := strings.Cut(ch[1:], "=")
+		return append(append([]field(nil), fs...), field{n, strings.ReplaceAll(v, "$TOKEN", tok)})
+	default:
+		n, v, _ := strings.Cut(ch, "=")
+		out := append([]field(nil), fs...)
+		for i := range out {
+			if out[i].name == n {
+				out[i].value = strings.ReplaceAll(v, "$TOKEN", tok)
+			}
+		}
+		return out
+	}
+}
+
 func realScenarios() []realScenario {
 	var s []realScenario
 	add := func(name string, mix bool, fn func(g *realGen, b *build)) { s = append(s, one(name, mix, fn)) }
@@ -185,9 +227,9 @@ func realScenarios() []realScenario {
 	add("valid, no typ", false, func(g *realGen, b *build) { b.header.del("typ") })
 	add("valid, extra claims", false, func(g *realGen, b *build) { b.claim("scope", "a b"); b.claim("nested", map[string]any{"x": 1}) })
 	add("valid, client_id parameter equal to sub", false, func(g *realGen, b *build) {
-		b.fields = withFields("+client_id=" + g.clientID)
+		form(b, "+client_id="+g.clientID)
 	})
-	add("valid, scope parameter", false, func(g *realGen, b *build) { b.fields = withFields("+scope=openid") })
+	add("valid, scope parameter", false, func(g *realGen, b *build) { form(b, "+scope=openid") })
 
 	// Content type and body.
 	add("content-type missing", true, func(g *realGen, b *build) { b.contentType = nil })
@@ -215,22 +257,22 @@ func realScenarios() []realScenario {
 	add("body empty", false, func(g *realGen, b *build) { b.body = func(string) string { return "" } })
 
 	// Form parameters.
-	add("grant_type missing", true, func(g *realGen, b *build) { b.fields = withFields("-grant_type") })
-	add("grant_type password", true, func(g *realGen, b *build) { b.fields = withFields("grant_type=password") })
-	add("grant_type authorization_code", false, func(g *realGen, b *build) { b.fields = withFields("grant_type=authorization_code") })
-	add("grant_type empty", false, func(g *realGen, b *build) { b.fields = withFields("grant_type=") })
-	add("client_assertion_type missing", true, func(g *realGen, b *build) { b.fields = withFields("-client_assertion_type") })
+	add("grant_type missing", true, func(g *realGen, b *build) { form(b, "-grant_type") })
+	add("grant_type password", true, func(g *realGen, b *build) { form(b, "grant_type=password") })
+	add("grant_type authorization_code", false, func(g *realGen, b *build) { form(b, "grant_type=authorization_code") })
+	add("grant_type empty", false, func(g *realGen, b *build) { form(b, "grant_type=") })
+	add("client_assertion_type missing", true, func(g *realGen, b *build) { form(b, "-client_assertion_type") })
 	add("client_assertion_type saml2", true, func(g *realGen, b *build) {
-		b.fields = withFields("client_assertion_type=urn:ietf:params:oauth:client-assertion-type:saml2-bearer")
+		form(b, "client_assertion_type=urn:ietf:params:oauth:client-assertion-type:saml2-bearer")
 	})
-	add("client_assertion_type empty", false, func(g *realGen, b *build) { b.fields = withFields("client_assertion_type=") })
-	add("client_assertion missing", true, func(g *realGen, b *build) { b.fields = withFields("-client_assertion") })
-	add("client_assertion empty", false, func(g *realGen, b *build) { b.fields = withFields("client_assertion=") })
-	add("client_assertion twice", false, func(g *realGen, b *build) { b.fields = withFields("+client_assertion=$TOKEN") })
+	add("client_assertion_type empty", false, func(g *realGen, b *build) { form(b, "client_assertion_type=") })
+	add("client_assertion missing", true, func(g *realGen, b *build) { form(b, "-client_assertion") })
+	add("client_assertion empty", false, func(g *realGen, b *build) { form(b, "client_assertion=") })
+	add("client_assertion twice", false, func(g *realGen, b *build) { form(b, "+client_assertion=$TOKEN") })
 	add("client_id parameter names another client", true, func(g *realGen, b *build) {
-		b.fields = withFields("+client_id=someone-else")
+		form(b, "+client_id=someone-else")
 	})
-	add("client_secret parameter as well", false, func(g *realGen, b *build) { b.fields = withFields("+client_secret=s3cret") })
+	add("client_secret parameter as well", false, func(g *realGen, b *build) { form(b, "+client_secret=s3cret") })
 
 	// Token shape.
 	add("two parts", true, func(g *realGen, b *build) {
@@ -323,7 +365,7 @@ func realScenarios() []realScenario {
 	pair("jti replayed after a bad-signature use", func(g *realGen, b *build) { b.useRS(); b.signer = g.kr.rsaStranger }, nothing)
 	pair("jti replayed after a wrong-iss use", func(g *realGen, b *build) { b.claim("iss", "someone-else") }, nothing)
 	pair("jti replayed after an unknown-kid use", func(g *realGen, b *build) { b.hdr("kid", "nope") }, nothing)
-	pair("jti replayed after a grant_type password use", func(g *realGen, b *build) { b.fields = withFields("grant_type=password") }, nothing)
+	pair("jti replayed after a grant_type password use", func(g *realGen, b *build) { form(b, "grant_type=password") }, nothing)
 	pair("jti replayed with the same token, expired second time", nothing, func(g *realGen, b *build) { b.times(-300, i64(-120)) })
 	return s
 }
