@@ -6,6 +6,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -49,6 +51,7 @@ type observed struct {
 	Body         string            `json:"body"`
 	Header       string            `json:"jwt_header"`
 	Payload      string            `json:"jwt_payload"`
+	Auth         string            `json:"authorization,omitempty"`
 	Now          int64             `json:"now"`
 	Status       int               `json:"status"`
 	Headers      map[string]string `json:"headers"`
@@ -79,9 +82,13 @@ func runDialect(t *testing.T, d dialect) {
 
 	errs := g.run(mixedReal, func(c *realCase) {
 		cases++
-		resp := s.Do(realserver.Request{ContentType: c.ContentType, Body: c.Body})
+		sent := realserver.Request{ContentType: c.ContentType, Body: c.Body}
+		if c.Authorization != "" {
+			sent.Header = http.Header{"Authorization": {c.Authorization}}
+		}
+		resp := s.Do(sent)
 		rec := observed{ID: c.ID, Name: c.Name, ContentType: c.ContentType, Body: c.Body, Header: c.HeaderJSON,
-			Payload: c.PayloadJSON, Now: c.Now.Unix(), Status: resp.Status, Headers: map[string]string{},
+			Payload: c.PayloadJSON, Auth: c.Authorization, Now: c.Now.Unix(), Status: resp.Status, Headers: map[string]string{},
 			ResponseBody: string(resp.Body), HiddenReason: resp.HiddenReason, Side: resp.Side}
 		for _, h := range comparedHeaders {
 			if v := resp.Header.Get(h); v != "" {
@@ -98,7 +105,7 @@ func runDialect(t *testing.T, d dialect) {
 			return
 		}
 
-		req, err := request.Parse(httpRequest(s.TokenURL, "Content-Type", c.ContentType, c.Body))
+		req, err := request.Parse(rawRequest(s.TokenURL, c))
 		if err != nil {
 			mismatches++
 			t.Errorf("%s %s: request.Parse: %v", c.ID, c.Name, err)
@@ -239,4 +246,24 @@ func writeObserved(t *testing.T, dir, kind string, s *realserver.Server, clientI
 	if err := os.WriteFile(filepath.Join(dir, kind+".json"), b.Bytes(), 0o644); err != nil {
 		t.Errorf("REALSERVERS_OBSERVED: %v", err)
 	}
+}
+
+// rawRequest is the HTTP/1.1 request the harness sends for c, as the CLI
+// reads one with request.Parse (without the harness's X-Realserver-Request
+// header, which no server reads).
+func rawRequest(tokenURL string, c *realCase) []byte {
+	u, err := url.Parse(tokenURL)
+	if err != nil {
+		panic(err)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "POST %s HTTP/1.1\r\nHost: %s\r\n", u.RequestURI(), u.Host)
+	if c.ContentType != nil {
+		fmt.Fprintf(&b, "Content-Type: %s\r\n", *c.ContentType)
+	}
+	if c.Authorization != "" {
+		fmt.Fprintf(&b, "Authorization: %s\r\n", c.Authorization)
+	}
+	fmt.Fprintf(&b, "Accept: application/json\r\nContent-Length: %d\r\n\r\n%s", len(c.Body), c.Body)
+	return []byte(b.String())
 }

@@ -4,6 +4,7 @@ package difftest
 
 import (
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math/big"
@@ -23,6 +24,8 @@ type realCase struct {
 	HeaderJSON  string
 	PayloadJSON string
 	Now         time.Time
+	// Authorization, when set, is sent as the Authorization header.
+	Authorization string
 }
 
 // realGen builds cases for one server: one registered client, a fixed key
@@ -39,6 +42,8 @@ type realGen struct {
 	n    int
 	// jtiOf remembers a jti that a later case of a pair reuses.
 	jtiOf map[string]string
+	// authorization holds the Authorization header a build sends.
+	authorization map[*build]string
 }
 
 // realKeys is the key set every server's client registers: the main RSA and
@@ -59,7 +64,8 @@ func realKeys(kr *keyring) []*keyPair {
 
 func newRealGen(kr *keyring, seed uint64, clientID, tokenURL, issuer string, algs []string) *realGen {
 	return &realGen{rng: mrand.New(mrand.NewPCG(seed, 7523)), kr: kr, clientID: clientID,
-		tokenURL: tokenURL, issuer: issuer, algs: algs, keys: realKeys(kr), jtiOf: map[string]string{}}
+		tokenURL: tokenURL, issuer: issuer, algs: algs, keys: realKeys(kr), jtiOf: map[string]string{},
+		authorization: map[*build]string{}}
 }
 
 func (g *realGen) hex(n int) string {
@@ -147,6 +153,7 @@ func (g *realGen) render(b *build) (*realCase, error) {
 	return &realCase{
 		ID: fmt.Sprintf("r%03d", g.n), Name: strings.Join(b.name, "; "), ContentType: b.contentType,
 		Body: body, HeaderJSON: headerText, PayloadJSON: payloadText, Now: time.Unix(b.now, 0),
+		Authorization: g.authorization[b],
 	}, nil
 }
 
@@ -271,6 +278,14 @@ func realScenarios() []realScenario {
 	add("client_assertion twice", false, func(g *realGen, b *build) { form(b, "+client_assertion=$TOKEN") })
 	add("client_id parameter names another client", true, func(g *realGen, b *build) {
 		form(b, "+client_id=someone-else")
+	})
+	add("Authorization Bearer header as well", false, func(g *realGen, b *build) { g.authorization[b] = "Bearer abc.def.ghi" })
+	add("Authorization Basic header as well", false, func(g *realGen, b *build) {
+		g.authorization[b] = "Basic " + base64.StdEncoding.EncodeToString([]byte(g.clientID+":s3cret"))
+	})
+	add("Authorization Basic header instead of an assertion", false, func(g *realGen, b *build) {
+		g.authorization[b] = "Basic " + base64.StdEncoding.EncodeToString([]byte(g.clientID+":s3cret"))
+		form(b, "-client_assertion", "-client_assertion_type")
 	})
 	add("client_secret parameter as well", false, func(g *realGen, b *build) { form(b, "+client_secret=s3cret") })
 
