@@ -14,7 +14,7 @@ fail() {
   exit 1
 }
 
-if [ ! -f "$here/oidc-provider/node_modules/oidc-provider/package.json" ]; then
+if ! grep -q '"version": "9.13.3"' "$here/oidc-provider/node_modules/oidc-provider/package.json" 2>/dev/null; then
   command -v npm >/dev/null 2>&1 || fail "npm not found (node-oidc-provider needs node 20 and npm)"
   npm ci --prefix "$here/oidc-provider" --no-audit --no-fund >"$log" 2>&1 || fail "npm ci for node-oidc-provider failed"
 fi
