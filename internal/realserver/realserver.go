@@ -118,8 +118,13 @@ func Start(t testing.TB, kind string, cfg Config) *Server {
 		if err != nil {
 			missing(t, "node")
 		}
-		if _, err := os.Stat(filepath.Join(dir, "node_modules", "oidc-provider", "package.json")); err != nil {
+		pkg, err := os.ReadFile(filepath.Join(dir, "node_modules", "oidc-provider", "package.json"))
+		if err != nil {
 			missing(t, "oidc-provider (testdata/servers/oidc-provider/node_modules)")
+		}
+		var meta struct{ Version string }
+		if json.Unmarshal(pkg, &meta); meta.Version != "9.13.3" {
+			t.Fatalf("oidc-provider server: node_modules has oidc-provider %q, want 9.13.3; run: %s", meta.Version, InstallCommand)
 		}
 		name, args = node, []string{filepath.Join(dir, "server.js")}
 	case Authlib:
