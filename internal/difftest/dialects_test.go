@@ -74,6 +74,9 @@ func runDialect(t *testing.T, d dialect) {
 	}
 	prof, profErr := profile.Get(d.profile, s.TokenURL)
 	prof.Issuer = s.Issuer
+	if d.alg != "" { // the client's registered signing alg
+		prof.Algorithms = []string{d.alg}
+	}
 
 	seen := map[string]time.Time{}
 	var log []observed
@@ -142,10 +145,8 @@ func runDialect(t *testing.T, d dialect) {
 				diffs = append(diffs, fmt.Sprintf("header %s: predicted %q, server %q", h, w, r))
 			}
 		}
-		if rep.Predicted.HiddenReason != resp.HiddenReason {
-			if d.hidden {
-				hiddenMismatches++
-			}
+		if d.hidden && rep.Predicted.HiddenReason != resp.HiddenReason {
+			hiddenMismatches++
 			diffs = append(diffs, fmt.Sprintf("hidden reason: predicted %q, server %q", rep.Predicted.HiddenReason, resp.HiddenReason))
 		}
 		if len(diffs) == 0 {

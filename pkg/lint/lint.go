@@ -5,6 +5,7 @@ package lint
 
 import (
 	"encoding/json"
+	"fmt"
 	"sort"
 	"time"
 
@@ -71,6 +72,11 @@ type Response struct {
 	HiddenReason string `json:"hidden_reason,omitempty"`
 	// NoDescription marks an answer whose body has no error_description.
 	NoDescription bool `json:"-"`
+	// Challenge is the WWW-Authenticate header the server adds, if any.
+	Challenge string `json:"-"`
+	// RawBody and ContentType replace the JSON body (an HTML error page).
+	RawBody     string `json:"-"`
+	ContentType string `json:"-"`
 }
 
 // Answer is the response as the profile's server writes it. A 200 answer
@@ -79,7 +85,14 @@ func (r Response) Answer(p profile.Profile) profile.Answer {
 	if r.Status == 200 {
 		return profile.Answer{Status: 200}
 	}
-	return p.ErrorAnswer(r.Status, r.Error, r.ErrorDescription, !r.NoDescription)
+	if r.RawBody != "" {
+		return profile.Answer{Status: r.Status, RawBody: []byte(r.RawBody), ContentType: r.ContentType}
+	}
+	a := p.ErrorAnswer(r.Status, r.Error, r.ErrorDescription, !r.NoDescription)
+	if r.Challenge != "" {
+		a.Headers = map[string]string{"WWW-Authenticate": r.Challenge}
+	}
+	return a
 }
 
 // MarshalJSON keeps error and error_description off a 200 answer and on a
@@ -219,7 +232,68 @@ func (s *state) report() *Report {
 		}
 	}
 	r.Predicted = s.predict()
+	r.StoreJTI = s.storeJTI()
 	return r
+}
+
+// vars are the values every outcome template may use, with the failing
+// check's own on top.
+func (s *state) vars(own map[string]string) map[string]string {
+	p := s.in.Profile
+	v := map[string]string{"token_url": p.TokenURL, "issuer": p.Issuer}
+	if len(p.Algorithms) > 0 {
+		v["client_alg"] = p.Algorithms[0]
+	}
+	if s.header != nil {
+		if alg, ok := s.header["alg"].(string); ok {
+			v["alg"] = alg
+		} else {
+			v["alg"] = ""
+		}
+		if kid, ok := s.header["kid"]; ok {
+			v["kid"] = fmt.Sprint(kid)
+		}
+	}
+	for k, x := range own {
+		v[k] = x
+	}
+	return v
+}
+
+// storeJTI says whether the server records the assertion's jti on this
+// request: it does when every step up to its store point passes (a step
+// that overrides client authentication's answer does not stop it).
+func (s *state) storeJTI() *JTIRecord {
+	p := s.in.Profile
+	at := p.StepIndex(p.JTIStoreAfter)
+	if p.JTI != profile.JTIUnique || at < 0 || s.claims == nil {
+		return nil
+	}
+	jti, ok := s.claims["jti"].(string)
+	if !ok || jti == "" {
+		return nil
+	}
+	for _, f := range s.findings {
+		if f.ServerCheck && f.model <= at && !p.Steps[f.model].Outcome.Overrides {
+			return nil
+		}
+	}
+	for _, u := range s.unchecked {
+		if i := p.StepIndex(u.step); i >= 0 && i <= at {
+			return nil // the key was not checked: whether it is stored is unknown
+		}
+	}
+	iss, _ := s.claims["iss"].(string)
+	rec := &JTIRecord{Issuer: iss, JTI: jti}
+	switch exp, ok := number(s.claims["exp"]); {
+	case p.JTIKeepFor > 0:
+		rec.Until = s.in.Now.Add(p.JTIKeepFor)
+	case ok:
+		rec.Until = time.Unix(int64(exp), 0).Add(p.JTIKeepAfterExp)
+	default:
+		return nil
+	}
+	return rec
 }
 
 func rank(s Severity) int {
@@ -246,7 +320,7 @@ func (s *state) resolve() {
 				continue
 			}
 			if step, ok := m.Step(f.explains); ok && !step.Outcome.NoDescription {
-				f.ErrorDescription = profile.Fill(step.Outcome.Description, f.vars)
+				f.ErrorDescription = profile.Fill(step.Outcome.Description, s.vars(f.vars))
 			} else {
 				f.Severity = SeverityWarning
 			}
@@ -258,7 +332,7 @@ func (s *state) resolve() {
 		}
 		f.model, f.ServerCheck, f.Severity = idx, true, SeverityError
 		if o := m.Steps[idx].Outcome; !o.NoDescription {
-			f.ErrorDescription = profile.Fill(o.Description, f.vars)
+			f.ErrorDescription = profile.Fill(o.Description, s.vars(f.vars))
 		}
 	}
 }
@@ -280,10 +354,15 @@ func (s *state) predict() Response {
 	if first != nil {
 		firstAt = first.model
 		o := m.Steps[first.model].Outcome
+		vars := s.vars(first.vars)
 		resp = Response{Status: o.Status, Error: o.Error, Certain: true, Rule: first.Rule, Entry: o.Entry,
-			NoDescription: o.NoDescription, HiddenReason: profile.Fill(o.Hidden, first.vars)}
+			NoDescription: o.NoDescription, HiddenReason: profile.Fill(o.Hidden, vars),
+			RawBody: o.RawBody, ContentType: o.ContentType}
 		if !o.NoDescription {
-			resp.ErrorDescription = profile.Fill(o.Description, first.vars)
+			resp.ErrorDescription = profile.Fill(o.Description, vars)
+		}
+		if o.Challenge != "" && s.in.Request != nil && firstHeader(s.in.Request, "Authorization") != "" {
+			resp.Challenge = profile.Fill(o.Challenge, vars)
 		}
 	}
 	for _, u := range s.unchecked {
@@ -299,16 +378,18 @@ func (s *state) predict() Response {
 // reference model (jose 2.x behind Redox), with the steps other servers add
 // and the hints placed where they belong.
 var pipeline = []string{
-	"request-content-type", "request-grant-type-missing", "request-grant-type-invalid",
+	"request-content-type", "request-form-empty", "request-param-repeated", "request-grant-type-missing",
+	"request-grant-type-invalid", "request-grant-type-not-allowed", "request-auth-mechanisms", "request-auth-basic",
 	"request-assertion-type-missing", "request-assertion-type-invalid", "request-client-id-mismatch",
 	"request-assertion-missing", "request-assertion-repeated",
-	"jwt-segments", "jwt-encrypted", "jwt-encoding", "jwt-malformed", "duplicate-member", "jwt-header-null",
-	"kid-missing", "jwt-payload-null", "iss-client-id",
+	"jwt-segments", "jwt-encrypted", "jwt-encoding", "jwt-header-malformed", "jwt-payload-malformed", "duplicate-member",
+	"jwt-header-null", "jwt-payload-not-object", "kid-not-string",
+	"kid-missing", "jwt-payload-null", "client-unknown", "iss-missing", "iss-client-id",
 	"jwks-duplicate-kid", "rsa-key-too-small", "kid-not-found",
 	"registered-key-invalid", "registered-key-inconsistent-use", "registered-key-x5c",
 	"crit-not-array", "crit-defined", "crit-not-understood",
-	"alg-missing", "alg-none", "alg-hmac-confusion", "alg-not-allowed", "key-alg-mismatch", "signature-invalid",
-	"iat-missing", "iat-type", "exp-type", "nbf-type", "jti-type", "iss-type", "sub-type", "aud-missing", "aud-type", "typ-type",
+	"alg-missing", "alg-none", "alg-hmac-confusion", "alg-not-allowed", "key-alg-mismatch", "key-use-mismatch", "signature-invalid",
+	"iat-missing", "iat-type", "exp-type", "nbf-type", "jti-type", "jti-empty", "iss-type", "sub-type", "aud-missing", "aud-type", "typ-type",
 	"sub-missing", "sub-not-iss", "aud-not-string", "aud-mismatch", "aud-list-mismatch",
 	"time-milliseconds", "time-fractional", "iat-future-early", "nbf-future", "exp-expired", "exp-too-far",
 	"jti-missing", "jti-short", "jti-replayed", "typ-missing", "typ-not-jwt", "jku-not-https", "header-embedded-key", "header-b64",

@@ -188,7 +188,13 @@ func TestFixtureRequests(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r := Lint(Input{Request: req, Profile: redox(t), ClientID: fixtures.ClientID, Keys: loadKeySet(t, "jwks.json"), Now: fixtures.Now})
+			p := redox(t)
+			if c.Profile != "" {
+				if p, err = profile.Get(c.Profile, fixtures.TokenURL); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r := Lint(Input{Request: req, Profile: p, ClientID: fixtures.ClientID, Keys: loadKeySet(t, "jwks.json"), Now: fixtures.Now})
 			for _, want := range c.Rules {
 				if !slices.Contains(ruleIDs(r), want) {
 					t.Errorf("rule %s did not fire; findings %v", want, ruleIDs(r))

@@ -35,7 +35,94 @@ type Outcome struct {
 	// RawBody replaces the JSON error body (an HTML error page).
 	RawBody     string
 	ContentType string
+	// Challenge is the WWW-Authenticate header sent when the request
+	// carried an Authorization header, templated like Description.
+	Challenge string
+	// Overrides marks a check the server makes after client
+	// authentication whose answer replaces client authentication's: it
+	// comes first in the answer but does not stop the jti being recorded.
+	Overrides bool
 }
+
+// FormRules say how a server reads the request body.
+type FormRules struct {
+	// Multipart bodies are read as forms too.
+	Multipart bool
+	// OtherTypes and MissingType: what a body of another content type,
+	// or with none, gets.
+	OtherTypes  BodyPolicy
+	MissingType BodyPolicy
+	// DropEmpty: a parameter with an empty value counts as absent.
+	DropEmpty bool
+	// Repeated is what a parameter sent more than once means.
+	Repeated RepeatedPolicy
+}
+
+type BodyPolicy string
+
+const (
+	// BodyRefused: the content-type step fails.
+	BodyRefused BodyPolicy = "refused"
+	// BodyIgnored: the body is not read; the request has no parameters.
+	BodyIgnored BodyPolicy = "ignored"
+)
+
+type RepeatedPolicy string
+
+const (
+	// RepeatedList: the parameter arrives as a list, which equals no value.
+	RepeatedList RepeatedPolicy = "list"
+	// RepeatedRefused: a repeated client authentication parameter fails.
+	RepeatedRefused RepeatedPolicy = "refused"
+	// RepeatedFirst: the first value is used.
+	RepeatedFirst RepeatedPolicy = "first"
+)
+
+// ClientSource is where a server reads which client is authenticating.
+type ClientSource string
+
+const (
+	ClientFromIss ClientSource = "iss"
+	ClientFromSub ClientSource = "sub"
+	// ClientFromParamOrSub: the client_id parameter when sent, else sub.
+	ClientFromParamOrSub ClientSource = "client_id-or-sub"
+)
+
+// Presence says when a server takes a claim as present.
+type Presence string
+
+const (
+	// PresenceKey: the member exists, whatever its value.
+	PresenceKey Presence = "key"
+	// PresenceTruthy: JavaScript truthiness (0, "", false, null are absent).
+	PresenceTruthy Presence = "truthy"
+	// PresenceTyped: a value of the claim's type (a non-empty string, a number).
+	PresenceTyped Presence = "typed"
+)
+
+// KidlessLookup is how a server picks a key for a header without a kid.
+type KidlessLookup string
+
+const (
+	// KidlessNone: no key; the model decides whether a missing kid fails.
+	KidlessNone KidlessLookup = ""
+	// KidlessAnyFit tries every key that fits the alg.
+	KidlessAnyFit KidlessLookup = "any-fit"
+	// KidlessFirstSig takes the first key with use "sig" of the alg's type.
+	KidlessFirstSig KidlessLookup = "first-sig"
+)
+
+// NonStringKid is what a server does with a kid that is not a string.
+type NonStringKid string
+
+const (
+	// KidLookedUp: the value is looked up and matches no key.
+	KidLookedUp NonStringKid = "looked-up"
+	// KidIgnored: the header is read as having no kid.
+	KidIgnored NonStringKid = "ignored"
+	// KidMalformed: the header fails to parse.
+	KidMalformed NonStringKid = "malformed"
+)
 
 // AudRule says which values a server accepts as the assertion's aud.
 type AudRule string

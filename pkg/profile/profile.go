@@ -31,6 +31,32 @@ type Profile struct {
 	IatFuture   IatFuturePolicy `json:"-"`
 	// Steps is the server's validation, in its order.
 	Steps []Step `json:"-"`
+	// Form is how the server reads the request body.
+	Form FormRules `json:"-"`
+	// Grants are the grant types the server handles besides
+	// client_credentials; any other is unknown to it.
+	Grants []string `json:"-"`
+	// ClientFrom names where the server takes the client's identity from.
+	ClientFrom ClientSource `json:"-"`
+	// Presence is when a claim counts as present.
+	Presence Presence `json:"-"`
+	// Kidless is how the server picks a key when the header names none.
+	Kidless KidlessLookup `json:"-"`
+	// NonStringKid is what the server does with a kid that is not a string.
+	NonStringKid NonStringKid `json:"-"`
+	// KeyUseSig makes a key without "use": "sig" unusable for signatures.
+	KeyUseSig bool `json:"-"`
+	// MinRSABits is the smallest RSA key the server's crypto verifies with.
+	MinRSABits int `json:"-"`
+	// ZeroTimesSkipped: a time claim of 0 is not checked (Go's zero value).
+	ZeroTimesSkipped bool `json:"-"`
+	// JTIStoreAfter is the step after which a server that refuses replays
+	// records the jti: it is kept when no step up to and including it
+	// fails. JTIKeepAfterExp and JTIKeepFor say how long it is kept: until
+	// exp plus the first, or for the second from now.
+	JTIStoreAfter   string        `json:"-"`
+	JTIKeepAfterExp time.Duration `json:"-"`
+	JTIKeepFor      time.Duration `json:"-"`
 	// Verified is the real server the model is proven against by a
 	// differential test; nil for a rule set with no single server.
 	Verified *Verified `json:"-"`
@@ -44,7 +70,7 @@ var redoxWire = Wire{
 	Path:      "/v2/auth/token",
 	Style:     JSONCompact,
 	Headers:   map[string]string{"Cache-Control": "no-store", "Pragma": "no-cache"},
-	TokenType: "Bearer", ExpiresIn: 300, SendScope: true,
+	TokenType: "Bearer", ExpiresIn: 300, Scope: ScopeAlways,
 }
 
 var redoxSiblings = []string{
@@ -58,7 +84,9 @@ func redox(name, title, tokenURL string) Profile {
 		Algorithms:  []string{"RS384", "ES384"},
 		MaxTokenAge: 300 * time.Second, Tolerance: 10 * time.Second, MaxLifetime: 300 * time.Second,
 		Aud: AudTokenURL, IatFuture: IatFutureJose,
-		Steps:    redoxSteps(),
+		Steps:      redoxSteps(),
+		Form:       FormRules{OtherTypes: BodyRefused, MissingType: BodyRefused, Repeated: RepeatedList},
+		ClientFrom: ClientFromIss, Presence: PresenceKey, NonStringKid: KidLookedUp,
 		Verified: &Verified{Server: "panva/jose", Version: "2.0.7"},
 		Siblings: redoxSiblings, Wire: redoxWire,
 	}
@@ -69,8 +97,11 @@ var builders = map[string]func() Profile{
 	"redox-ca": func() Profile {
 		return redox("redox-ca", "Redox (Canada)", "https://api.ca.redoxengine.com/v2/auth/token")
 	},
-	"smart":   smart,
-	"rfc7523": rfc7523,
+	"smart":         smart,
+	"oidc-provider": oidcProvider,
+	"hydra":         hydra,
+	"authlib":       authlib,
+	"rfc7523":       rfc7523,
 }
 
 // Default is the profile used when --profile is not given.

@@ -16,6 +16,7 @@ func requestSteps() []Step {
 		ruleStep("request-content-type", 400, "invalid_request"),
 		ruleStep("request-grant-type-missing", 400, "invalid_request"),
 		ruleStep("request-grant-type-invalid", 400, "unsupported_grant_type"),
+		ruleStep("request-grant-type-not-allowed", 400, "unauthorized_client"),
 		ruleStep("request-assertion-type-missing", 400, "invalid_request"),
 		ruleStep("request-assertion-type-invalid", 400, "invalid_request"),
 		ruleStep("request-assertion-missing", 400, "invalid_request"),
@@ -31,9 +32,11 @@ func clientSteps(ids ...string) []Step {
 	return out
 }
 
+var ruleSetForm = FormRules{OtherTypes: BodyRefused, MissingType: BodyRefused, Repeated: RepeatedList}
+
 var ruleSetWire = Wire{Path: "/token", Style: JSONCompact,
 	Headers:   map[string]string{"Cache-Control": "no-store", "Pragma": "no-cache"},
-	TokenType: "bearer", ExpiresIn: 300, SendScope: true}
+	TokenType: "bearer", ExpiresIn: 300, Scope: ScopeAlways}
 
 // smart is SMART App Launch v2 Backend Services: typ JWT, kid required, aud
 // the token URL as a string, iss = sub = client_id, exp required and at most
@@ -45,17 +48,18 @@ func smart() Profile {
 		MaxTokenAge: 300 * time.Second, Tolerance: 10 * time.Second, MaxLifetime: 300 * time.Second,
 		MaxExpAhead: 300 * time.Second,
 		Aud:         AudTokenURL, IatFuture: IatFutureNever,
+		Form: ruleSetForm, ClientFrom: ClientFromIss, Presence: PresenceKey, NonStringKid: KidLookedUp,
 		Steps: append(requestSteps(), clientSteps(
-			"jwt-segments", "jwt-encrypted", "jwt-malformed", "jwt-header-null", "jwt-payload-null",
+			"jwt-segments", "jwt-encrypted", "jwt-header-malformed", "jwt-payload-malformed", "jwt-header-null", "jwt-payload-null",
 			"alg-missing", "alg-none", "alg-hmac-confusion", "alg-not-allowed",
 			"kid-missing", "typ-missing", "typ-not-jwt", "typ-type",
-			"iss-type", "iss-client-id", "sub-type", "sub-missing", "sub-not-iss",
+			"iss-type", "iss-missing", "iss-client-id", "sub-type", "sub-missing", "sub-not-iss",
 			"kid-not-found", "registered-key-invalid", "registered-key-inconsistent-use", "registered-key-x5c",
 			"crit-not-array", "crit-defined", "crit-not-understood",
-			"key-alg-mismatch", "signature-invalid",
+			"key-alg-mismatch", "key-use-mismatch", "signature-invalid",
 			"aud-missing", "aud-type", "aud-not-string", "aud-mismatch",
 			"exp-missing", "exp-type", "exp-expired", "exp-too-far", "nbf-type", "nbf-future",
-			"jti-missing", "jti-type", "jti-replayed",
+			"jti-missing", "jti-type", "jti-empty", "jti-replayed",
 		)...),
 		Wire: ruleSetWire,
 	}
@@ -69,13 +73,14 @@ func rfc7523() Profile {
 		Algorithms:  []string{"RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512"},
 		MaxTokenAge: 300 * time.Second, Tolerance: 10 * time.Second, MaxLifetime: 300 * time.Second,
 		Aud: AudTokenURLOrIssuer, IatFuture: IatFutureNever,
+		Form: ruleSetForm, ClientFrom: ClientFromIss, Presence: PresenceKey, NonStringKid: KidLookedUp,
 		Steps: append(requestSteps(), clientSteps(
-			"jwt-segments", "jwt-encrypted", "jwt-malformed", "jwt-header-null", "jwt-payload-null",
-			"iss-type", "iss-client-id", "sub-type", "sub-missing", "sub-not-iss",
+			"jwt-segments", "jwt-encrypted", "jwt-header-malformed", "jwt-payload-malformed", "jwt-header-null", "jwt-payload-null",
+			"iss-type", "iss-missing", "iss-client-id", "sub-type", "sub-missing", "sub-not-iss",
 			"kid-not-found", "registered-key-invalid", "registered-key-inconsistent-use", "registered-key-x5c",
 			"crit-not-array", "crit-defined", "crit-not-understood",
 			"alg-missing", "alg-none", "alg-hmac-confusion", "alg-not-allowed",
-			"key-alg-mismatch", "signature-invalid",
+			"key-alg-mismatch", "key-use-mismatch", "signature-invalid",
 			"aud-missing", "aud-type", "aud-mismatch",
 			"exp-missing", "exp-type", "exp-expired", "nbf-type", "nbf-future",
 		)...),

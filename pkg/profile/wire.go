@@ -27,12 +27,24 @@ type Wire struct {
 	Style JSONStyle
 	// Headers are sent with every token response, success or failure.
 	Headers map[string]string
-	// TokenType, ExpiresIn and Scope shape a successful answer; Scope is sent
-	// only when the server sends one.
+	// ContentType of JSON answers.
+	ContentType string
+	// TokenType, ExpiresIn and Scope shape a successful answer.
 	TokenType string
 	ExpiresIn int
-	SendScope bool
+	Scope     ScopePolicy
 }
+
+// ScopePolicy says when a successful answer carries scope.
+type ScopePolicy string
+
+const (
+	ScopeNever ScopePolicy = ""
+	// ScopeAlways: scope is always sent, empty when none was granted.
+	ScopeAlways ScopePolicy = "always"
+	// ScopeGranted: scope is sent when one was requested and granted.
+	ScopeGranted ScopePolicy = "granted"
+)
 
 // Answer is one response the server sends: a status and JSON members in the
 // order the server writes them, or a raw body (an HTML error page) when
@@ -67,7 +79,7 @@ func (p Profile) SuccessAnswer(accessToken, scope string) Answer {
 	if p.Wire.ExpiresIn > 0 {
 		a.Members = append(a.Members, Member{"expires_in", p.Wire.ExpiresIn})
 	}
-	if p.Wire.SendScope {
+	if p.Wire.Scope == ScopeAlways || p.Wire.Scope == ScopeGranted && scope != "" {
 		a.Members = append(a.Members, Member{"scope", scope})
 	}
 	a.Members = append(a.Members, Member{"token_type", p.Wire.TokenType})
@@ -77,8 +89,10 @@ func (p Profile) SuccessAnswer(accessToken, scope string) Answer {
 // Encode renders an answer as the server would: headers and body bytes.
 func (p Profile) Encode(a Answer) (http.Header, []byte) {
 	h := http.Header{}
-	for k, v := range p.Wire.Headers {
-		h.Set(k, v)
+	if a.RawBody == nil { // a framework's error page carries none of the endpoint's headers
+		for k, v := range p.Wire.Headers {
+			h.Set(k, v)
+		}
 	}
 	for k, v := range a.Headers {
 		h.Set(k, v)
@@ -92,6 +106,9 @@ func (p Profile) Encode(a Answer) (http.Header, []byte) {
 		return h, a.RawBody
 	}
 	ct := a.ContentType
+	if ct == "" {
+		ct = p.Wire.ContentType
+	}
 	if ct == "" {
 		ct = "application/json; charset=utf-8"
 	}
