@@ -3,6 +3,7 @@ package token
 import (
 	"encoding/json"
 	"strings"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -44,17 +45,29 @@ func (r *jsonReader) read(s string) (v any, dups []string, ok bool) {
 	if r.keys == nil {
 		r.keys, r.vals = r.keyBuf[:0], r.valBuf[:0]
 	}
+	defer r.reset()
 	r.skipSpace()
 	v, ok = r.value()
-	if !ok {
-		return nil, nil, false
-	}
 	r.skipSpace()
-	if r.i != len(r.s) {
+	if !ok || r.i != len(r.s) {
 		return nil, nil, false
 	}
 	return v, r.dups, true
 }
+
+// reset drops what the reader still refers to, so that a pooled reader
+// keeps no document alive, nor a scratch stack grown by a huge one.
+func (r *jsonReader) reset() {
+	clear(r.keys[:cap(r.keys)])
+	clear(r.vals[:cap(r.vals)])
+	r.keys, r.vals = r.keys[:0], r.vals[:0]
+	if cap(r.keys) > 1024 || cap(r.vals) > 1024 {
+		r.keys, r.vals = nil, nil
+	}
+	r.s, r.dups, r.dupSeen = "", nil, nil
+}
+
+var readers = sync.Pool{New: func() any { return new(jsonReader) }}
 
 func (r *jsonReader) skipSpace() {
 	for r.i < len(r.s) {

@@ -87,9 +87,10 @@ func Parse(raw string) *Token {
 	// Values share one copy of the JSON text: a member name or string value
 	// without escapes is a slice of it, not an allocation of its own.
 	text := string(buf[:ends[1]])
-	var r jsonReader
-	t.Header, t.HeaderValid, t.DuplicateHeader = t.decodeJSON(&r, text[:ends[0]], t.HeaderJSON, 0, 0)
-	t.Payload, t.PayloadValid, t.DuplicatePayload = t.decodeJSON(&r, text[ends[0]:], t.PayloadJSON, 1, dot1+1)
+	r := readers.Get().(*jsonReader)
+	t.Header, t.HeaderValid, t.DuplicateHeader = t.decodeJSON(r, text[:ends[0]], t.HeaderJSON, 0, 0)
+	t.Payload, t.PayloadValid, t.DuplicatePayload = t.decodeJSON(r, text[ends[0]:], t.PayloadJSON, 1, dot1+1)
+	readers.Put(r)
 	return t
 }
 
@@ -221,10 +222,27 @@ const (
 // appendLenient appends the lenient decoding of s to out and returns the
 // index of the first character that is not base64url, or -1.
 func appendLenient(out []byte, s string) ([]byte, int) {
+	// Whole groups of four base64url characters, the usual case, go
+	// straight to three bytes; the first other character falls through to
+	// the character-by-character loop.
+	i := 0
+	if room := (cap(out) - len(out)) / 3; room > 0 {
+		dst := out[len(out):cap(out)]
+		w := 0
+		for ; i+4 <= len(s) && w < room*3; i, w = i+4, w+3 {
+			a, b, c, d := decodeMap[s[i]], decodeMap[s[i+1]], decodeMap[s[i+2]], decodeMap[s[i+3]]
+			if a|b|c|d >= 64 {
+				break
+			}
+			group := uint32(a)<<18 | uint32(b)<<12 | uint32(c)<<6 | uint32(d)
+			dst[w], dst[w+1], dst[w+2] = byte(group>>16), byte(group>>8), byte(group)
+		}
+		out = out[:len(out)+w]
+	}
 	bad := -1
 	var acc uint32
 	n := 0
-	for i := 0; i < len(s); i++ {
+	for ; i < len(s); i++ {
 		v := decodeMap[s[i]]
 		if v >= 64 {
 			if bad < 0 {
