@@ -89,7 +89,14 @@ func compareTokens(t *testing.T, raw string, got, want *Token) {
 	same("PayloadValid", got.PayloadValid, want.PayloadValid)
 	same("DuplicateHeader", got.DuplicateHeader, want.DuplicateHeader)
 	same("DuplicatePayload", got.DuplicatePayload, want.DuplicatePayload)
-	same("Errors", got.Errors, want.Errors)
+	errs := func(list []*SegmentError) []SegmentError {
+		var out []SegmentError
+		for _, e := range list {
+			out = append(out, *e)
+		}
+		return out
+	}
+	same("Errors", errs(got.Errors), errs(want.Errors))
 }
 
 // TestReaderServerSemantics pins the jose 2.x behaviours the reader keeps,

@@ -68,17 +68,13 @@ func Parse(raw string) *Token {
 	// One buffer holds the three decoded parts, each capped so that an
 	// append by a caller cannot run into the next.
 	buf := make([]byte, 0, maxDecodedLen(dot1)+maxDecodedLen(dot2-dot1-1)+maxDecodedLen(len(raw)-dot2-1))
-	var ends [3]int
-	offset := 0
+	var ends, bad, starts [3]int
 	for i, seg := range t.segments {
-		var bad int
-		buf, bad = appendLenient(buf, seg)
-		if bad >= 0 {
-			t.Errors = append(t.Errors, &SegmentError{Segment: SegmentNames[i], Index: i, Offset: offset + bad,
-				Reason: fmt.Sprintf("character %q is not base64url", seg[bad])})
-		}
+		buf, bad[i] = appendLenient(buf, seg)
 		ends[i] = len(buf)
-		offset += len(seg) + 1
+		if i > 0 {
+			starts[i] = starts[i-1] + len(t.segments[i-1]) + 1
+		}
 	}
 	t.HeaderJSON = buf[:ends[0]:ends[0]]
 	t.PayloadJSON = buf[ends[0]:ends[1]:ends[1]]
@@ -88,10 +84,20 @@ func Parse(raw string) *Token {
 	// without escapes is a slice of it, not an allocation of its own.
 	text := string(buf[:ends[1]])
 	r := readers.Get().(*jsonReader)
-	t.Header, t.HeaderValid, t.DuplicateHeader = t.decodeJSON(r, text[:ends[0]], t.HeaderJSON, 0, 0)
-	t.Payload, t.PayloadValid, t.DuplicatePayload = t.decodeJSON(r, text[ends[0]:], t.PayloadJSON, 1, dot1+1)
+	t.base64Error(0, bad[0], starts[0])
+	t.Header, t.HeaderValid, t.DuplicateHeader = t.decodeJSON(r, text[:ends[0]], t.HeaderJSON, 0, starts[0])
+	t.base64Error(1, bad[1], starts[1])
+	t.Payload, t.PayloadValid, t.DuplicatePayload = t.decodeJSON(r, text[ends[0]:], t.PayloadJSON, 1, starts[1])
+	t.base64Error(2, bad[2], starts[2])
 	readers.Put(r)
 	return t
+}
+
+func (t *Token) base64Error(index, bad, start int) {
+	if bad >= 0 {
+		t.Errors = append(t.Errors, &SegmentError{Segment: SegmentNames[index], Index: index, Offset: start + bad,
+			Reason: fmt.Sprintf("character %q is not base64url", t.segments[index][bad])})
+	}
 }
 
 // Truthy reports whether the server's JavaScript treats a decoded JSON
