@@ -215,12 +215,11 @@ func (r *jsonReader) object() (any, bool) {
 	top := r.depth == 1
 	m := make(map[string]any, len(keys))
 	for k, key := range keys {
-		if top {
-			if _, seen := m[key]; seen {
-				r.noteDuplicate(key)
-			}
-		}
+		size := len(m)
 		m[key] = vals[k] // JSON.parse keeps the last of repeated members
+		if top && len(m) == size {
+			r.noteDuplicate(key)
+		}
 	}
 	clear(vals) // let the collector have values the stack no longer owns
 	r.keys, r.vals = r.keys[:base], r.vals[:base]
