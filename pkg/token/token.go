@@ -2,7 +2,6 @@ package token
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,6 +28,7 @@ func (e *SegmentError) Error() string {
 type Token struct {
 	Raw      string   `json:"-"`
 	Segments []string `json:"-"`
+	segments [3]string
 
 	// Header and Payload are set when the segment decodes to a JSON object.
 	Header  map[string]any `json:"header,omitempty"`
@@ -55,30 +55,49 @@ var SegmentNames = [3]string{"header", "payload", "signature"}
 
 // Parse splits and decodes a compact token.
 func Parse(raw string) *Token {
-	t := &Token{Raw: raw, Segments: strings.Split(raw, ".")}
-	if len(t.Segments) != 3 {
+	t := &Token{Raw: raw}
+	dot1 := strings.IndexByte(raw, '.')
+	dot2 := dot1 + 1 + strings.IndexByte(raw[dot1+1:], '.')
+	if dot1 < 0 || dot2 <= dot1 || strings.IndexByte(raw[dot2+1:], '.') >= 0 {
+		t.Segments = strings.Split(raw, ".")
 		return t
 	}
-	offset := 0
-	for i, seg := range t.Segments {
-		if bad := firstNonBase64URL(seg); bad >= 0 {
-			t.Errors = append(t.Errors, &SegmentError{Segment: SegmentNames[i], Index: i, Offset: offset + bad,
-				Reason: fmt.Sprintf("character %q is not base64url", seg[bad])})
+	t.segments = [3]string{raw[:dot1], raw[dot1+1 : dot2], raw[dot2+1:]}
+	t.Segments = t.segments[:]
+
+	// One buffer holds the three decoded parts, each capped so that an
+	// append by a caller cannot run into the next.
+	buf := make([]byte, 0, maxDecodedLen(dot1)+maxDecodedLen(dot2-dot1-1)+maxDecodedLen(len(raw)-dot2-1))
+	var ends, bad, starts [3]int
+	for i, seg := range t.segments {
+		buf, bad[i] = appendLenient(buf, seg)
+		ends[i] = len(buf)
+		if i > 0 {
+			starts[i] = starts[i-1] + len(t.segments[i-1]) + 1
 		}
-		decoded := DecodeLenient(seg)
-		switch i {
-		case 0:
-			t.HeaderJSON = decoded
-			t.Header, t.HeaderValid, t.DuplicateHeader = t.decodeJSON(decoded, i, offset, seg)
-		case 1:
-			t.PayloadJSON = decoded
-			t.Payload, t.PayloadValid, t.DuplicatePayload = t.decodeJSON(decoded, i, offset, seg)
-		case 2:
-			t.Signature = decoded
-		}
-		offset += len(seg) + 1
 	}
+	t.HeaderJSON = buf[:ends[0]:ends[0]]
+	t.PayloadJSON = buf[ends[0]:ends[1]:ends[1]]
+	t.Signature = buf[ends[1]:ends[2]:ends[2]]
+
+	// Values share one copy of the JSON text: a member name or string value
+	// without escapes is a slice of it, not an allocation of its own.
+	text := string(buf[:ends[1]])
+	r := readers.Get().(*jsonReader)
+	t.base64Error(0, bad[0], starts[0])
+	t.Header, t.HeaderValid, t.DuplicateHeader = t.decodeJSON(r, text[:ends[0]], t.HeaderJSON, 0, starts[0])
+	t.base64Error(1, bad[1], starts[1])
+	t.Payload, t.PayloadValid, t.DuplicatePayload = t.decodeJSON(r, text[ends[0]:], t.PayloadJSON, 1, starts[1])
+	t.base64Error(2, bad[2], starts[2])
+	readers.Put(r)
 	return t
+}
+
+func (t *Token) base64Error(index, bad, start int) {
+	if bad >= 0 {
+		t.Errors = append(t.Errors, &SegmentError{Segment: SegmentNames[index], Index: index, Offset: start + bad,
+			Reason: fmt.Sprintf("character %q is not base64url", t.segments[index][bad])})
+	}
 }
 
 // Truthy reports whether the server's JavaScript treats a decoded JSON
@@ -113,12 +132,28 @@ func (t *Token) Decodable() bool {
 	return len(t.Segments) == 3 && t.HeaderValid && t.PayloadValid
 }
 
-func (t *Token) decodeJSON(data []byte, index, offset int, seg string) (map[string]any, bool, []string) {
-	text := nodeutf8.Bytes(data)
-	fail := func(at int, reason string) (map[string]any, bool, []string) {
-		t.Errors = append(t.Errors, &SegmentError{Segment: SegmentNames[index], Index: index,
-			Offset: offset + min(len(seg), at*4/3), Reason: reason})
+func (t *Token) decodeJSON(r *jsonReader, text string, data []byte, index, offset int) (map[string]any, bool, []string) {
+	v, dups, ok := r.read(text)
+	if !ok {
+		t.Errors = append(t.Errors, syntaxError(data, index, offset, len(t.Segments[index])))
 		return nil, false, nil
+	}
+	obj, isObject := v.(map[string]any)
+	if !isObject {
+		t.Errors = append(t.Errors, &SegmentError{Segment: SegmentNames[index], Index: index, Offset: offset,
+			Reason: fmt.Sprintf("JSON %s, not an object", jsonKind(v))})
+		return nil, true, nil
+	}
+	return obj, true, dups
+}
+
+// syntaxError says why data, which JSON.parse would reject, is broken, in
+// encoding/json's words and at its offset mapped back onto the segment.
+func syntaxError(data []byte, index, offset, segLen int) *SegmentError {
+	text := nodeutf8.Bytes(data)
+	fail := func(at int, reason string) *SegmentError {
+		return &SegmentError{Segment: SegmentNames[index], Index: index,
+			Offset: offset + min(segLen, at*4/3), Reason: reason}
 	}
 	if len(bytes.TrimSpace(text)) == 0 {
 		return fail(0, "decodes to nothing")
@@ -138,13 +173,8 @@ func (t *Token) decodeJSON(data []byte, index, offset int, seg string) (map[stri
 	if rest := bytes.TrimLeft(text[dec.InputOffset():], " \t\r\n"); len(rest) > 0 {
 		return fail(len(text)-len(rest), fmt.Sprintf("not JSON: unexpected %q after the JSON value", rest[0]))
 	}
-	obj, ok := v.(map[string]any)
-	if !ok {
-		t.Errors = append(t.Errors, &SegmentError{Segment: SegmentNames[index], Index: index, Offset: offset,
-			Reason: fmt.Sprintf("JSON %s, not an object", jsonKind(v))})
-		return nil, true, nil
-	}
-	return obj, true, duplicateMembers(text)
+	// Unreachable while the reader and encoding/json agree (FuzzReaderMatchesEncodingJSON).
+	return fail(0, "not JSON")
 }
 
 func jsonKind(v any) string {
@@ -163,114 +193,18 @@ func jsonKind(v any) string {
 	return "object"
 }
 
-// duplicateMembers lists top-level member names that occur more than once.
-// JSON.parse keeps the last one silently; other parsers keep the first.
-// text is known to be a valid JSON object, so a plain scan suffices; it is
-// far cheaper than a second pass through encoding/json.
-func duplicateMembers(text []byte) []string {
-	i := skipSpace(text, 0)
-	if i >= len(text) || text[i] != '{' {
-		return nil
-	}
-	var names, dups []string
-	for i = skipSpace(text, i+1); i < len(text) && text[i] == '"'; {
-		end := skipString(text, i)
-		name := string(text[i+1 : end-1])
-		if bytes.IndexByte(text[i:end], '\\') >= 0 {
-			_ = json.Unmarshal(text[i:end], &name)
-		}
-		for _, seen := range names {
-			if seen == name {
-				dups = appendOnce(dups, name)
-			}
-		}
-		names = append(names, name)
-		i = skipSpace(text, end)
-		i = skipValue(text, skipSpace(text, i+1)) // past ':'
-		i = skipSpace(text, i)
-		if i < len(text) && text[i] == ',' {
-			i = skipSpace(text, i+1)
-		}
-	}
-	return dups
-}
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// skipString returns the index just past the string starting at b[i] == '"'.
-func skipString(b []byte, i int) int {
-	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
-		}
-	}
-	return len(b)
-}
-
-// skipValue returns the index just past the value starting at b[i].
-func skipValue(b []byte, i int) int {
-	depth := 0
-	for i < len(b) {
-		switch b[i] {
-		case '"':
-			i = skipString(b, i)
-			if depth == 0 {
-				return i
-			}
-			continue
-		case '{', '[':
-			depth++
-		case '}', ']':
-			if depth == 0 {
-				return i
-			}
-			depth--
-			if depth == 0 {
-				return i + 1
-			}
-		case ',':
-			if depth == 0 {
-				return i
-			}
-		case ' ', '\t', '\n', '\r':
-			if depth == 0 {
-				return i
-			}
-		}
-		i++
-	}
-	return i
-}
-
-func firstNonBase64URL(s string) int {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return i
-		}
-	}
-	return -1
-}
-
 var decodeMap = func() [256]byte {
 	var m [256]byte
 	for i := range m {
-		m[i] = 0xff
+		m[i] = skipped
 	}
-	const std = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-	for i := 0; i < len(std); i++ {
-		m[std[i]] = byte(i)
+	const url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	for i := 0; i < len(url); i++ {
+		m[url[i]] = byte(i)
 	}
-	m['-'] = 62
-	m['_'] = 63
+	m['+'] = 62 | notURL
+	m['/'] = 63 | notURL
+	m['='] = stopChar
 	return m
 }()
 
@@ -278,39 +212,67 @@ var decodeMap = func() [256]byte {
 // which is what the server uses: both alphabets are accepted, characters
 // outside them are skipped, and decoding stops at the first '='.
 func DecodeLenient(s string) []byte {
-	if isStrictRawURL(s) {
-		if out, err := base64.RawURLEncoding.DecodeString(s); err == nil {
-			return out
+	out, _ := appendLenient(make([]byte, 0, maxDecodedLen(len(s))), s)
+	return out
+}
+
+func maxDecodedLen(n int) int { return n/4*3 + 2 }
+
+// Marks in decodeMap beside the 6-bit values.
+const (
+	notURL   = 0x40 // '+' and '/': decoded, but not base64url
+	skipped  = 0xfe // outside both alphabets
+	stopChar = 0xff // '=' ends the data
+)
+
+// appendLenient appends the lenient decoding of s to out and returns the
+// index of the first character that is not base64url, or -1.
+func appendLenient(out []byte, s string) ([]byte, int) {
+	// Whole groups of four base64url characters, the usual case, go
+	// straight to three bytes; the first other character falls through to
+	// the character-by-character loop.
+	i := 0
+	if room := (cap(out) - len(out)) / 3; room > 0 {
+		dst := out[len(out):cap(out)]
+		w := 0
+		for ; i+4 <= len(s) && w < room*3; i, w = i+4, w+3 {
+			a, b, c, d := decodeMap[s[i]], decodeMap[s[i+1]], decodeMap[s[i+2]], decodeMap[s[i+3]]
+			if a|b|c|d >= 64 {
+				break
+			}
+			group := uint32(a)<<18 | uint32(b)<<12 | uint32(c)<<6 | uint32(d)
+			dst[w], dst[w+1], dst[w+2] = byte(group>>16), byte(group>>8), byte(group)
 		}
+		out = out[:len(out)+w]
 	}
-	out := make([]byte, 0, len(s)*3/4+1)
-	var buf [4]byte
+	bad := -1
+	var acc uint32
 	n := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '=' {
-			break
+	for ; i < len(s); i++ {
+		v := decodeMap[s[i]]
+		if v >= 64 {
+			if bad < 0 {
+				bad = i
+			}
+			if v == stopChar {
+				break
+			}
+			if v == skipped {
+				continue
+			}
+			v &^= notURL
 		}
-		v := decodeMap[c]
-		if v == 0xff {
-			continue
-		}
-		buf[n] = v
-		n++
-		if n == 4 {
-			out = append(out, buf[0]<<2|buf[1]>>4, buf[1]<<4|buf[2]>>2, buf[2]<<6|buf[3])
-			n = 0
+		acc = acc<<6 | uint32(v)
+		if n++; n == 4 {
+			out = append(out, byte(acc>>16), byte(acc>>8), byte(acc))
+			acc, n = 0, 0
 		}
 	}
 	switch n {
 	case 2:
-		out = append(out, buf[0]<<2|buf[1]>>4)
+		out = append(out, byte(acc>>4))
 	case 3:
-		out = append(out, buf[0]<<2|buf[1]>>4, buf[1]<<4|buf[2]>>2)
+		out = append(out, byte(acc>>10), byte(acc>>2))
 	}
-	return out
-}
-
-func isStrictRawURL(s string) bool {
-	return firstNonBase64URL(s) < 0 && len(s)%4 != 1
+	return out, bad
 }

@@ -79,7 +79,8 @@ func TestExtract(t *testing.T) {
 	}
 }
 
-// FuzzParse checks the token reader never panics and keeps its invariants.
+// FuzzParse checks the token reader never panics, keeps its invariants and
+// reads every token as the multi-pass reference does.
 func FuzzParse(f *testing.F) {
 	for _, seed := range seedTokens(f) {
 		f.Add(seed)
@@ -90,6 +91,7 @@ func FuzzParse(f *testing.F) {
 	f.Add("bnVsbA.bnVsbA.")
 	f.Fuzz(func(t *testing.T, raw string) {
 		tok := Parse(raw)
+		compareTokens(t, raw, tok, referenceParse(raw))
 		if len(tok.Segments) != 3 {
 			if tok.Header != nil || tok.Payload != nil {
 				t.Fatal("decoded parts of a token without three segments")
@@ -128,15 +130,16 @@ func TestDuplicateMembers(t *testing.T) {
 		{`{}`, nil},
 	}
 	for _, c := range cases {
-		got := duplicateMembers([]byte(c.in))
-		if len(got) != len(c.want) || (len(got) > 0 && got[0] != c.want[0]) {
-			t.Errorf("duplicateMembers(%s) = %v, want %v", c.in, got, c.want)
+		var r jsonReader
+		_, got, ok := r.read(c.in)
+		if !ok || strings.Join(got, "\x00") != strings.Join(c.want, "\x00") {
+			t.Errorf("read(%s) duplicates = %q (ok %v), want %q", c.in, got, ok, c.want)
 		}
 	}
 }
 
-// referenceDuplicates is the slow, obviously right version of
-// duplicateMembers, built on encoding/json's tokenizer.
+// referenceDuplicates is the slow, obviously right version of the
+// reader's duplicate detection, built on encoding/json's tokenizer.
 func referenceDuplicates(text []byte) []string {
 	dec := json.NewDecoder(bytes.NewReader(text))
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {

@@ -1,0 +1,5 @@
+//go:build !unix
+
+package token
+
+func processCPU() int64 { return -1 }
