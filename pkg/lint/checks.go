@@ -148,6 +148,9 @@ func (s *state) absent(name string) bool {
 		if name == "exp" || name == "iat" || name == "nbf" {
 			return !isNumber(v)
 		}
+		if list, isList := v.([]any); isList && name == "aud" {
+			return len(list) == 0
+		}
 		str, isString := v.(string)
 		return !isString || str == ""
 	}
@@ -249,8 +252,10 @@ func (s *state) checkRequest() (string, bool) {
 			policy, msg = rules.MissingType, "the request has no Content-Type header; the server needs application/x-www-form-urlencoded"
 		}
 		if policy == profile.BodyIgnored {
-			msg += ", so it reads no parameters at all"
+			s.notes = append(s.notes, strings.Replace(msg, "; the server needs", "; the server reads parameters only from", 1)+", so it sees none")
 			form = &request.Form{Values: map[string][]string{}}
+			s.step("request-content-type", "fail", req.ContentType)
+			break
 		}
 		s.fail("request-content-type", "request-content-type", msg)
 		s.step("request-content-type", "fail", req.ContentType)
