@@ -29,6 +29,7 @@ type LintOptions struct {
 	Profile     string
 	Aud         string
 	Issuer      string
+	ClientAlg   string
 	ClientID    string
 	JWKSPath    string
 	KeyPath     string
@@ -86,6 +87,7 @@ could not run. --fail-on warning (or info) also fails on lesser findings.`),
 	cmdutil.ProfileFlag(cmd, &opts.Profile, "Server profile")
 	fl.StringVar(&opts.Aud, "aud", "", "Token URL to expect as aud, overriding the profile's")
 	fl.StringVar(&opts.Issuer, "issuer", "", "The server's issuer identifier, which some servers also accept as aud")
+	fl.StringVar(&opts.ClientAlg, "client-alg", "", "The signing `alg` the client is registered with, for servers that enforce one per client (hydra)")
 	fl.StringVar(&opts.ClientID, "client-id", "", "The client_id the key set is registered for")
 	fl.StringVar(&opts.JWKSPath, "jwks", "", "The registered key set of the client: a JWKS `file`, or its https URL")
 	fl.StringVar(&opts.KeyPath, "key", "", "A public or private key `file` (PEM, JWK or JWKS) to verify with")
@@ -102,6 +104,9 @@ func lintRun(opts *LintOptions) error {
 		return err
 	}
 	prof.Issuer = opts.Issuer
+	if opts.ClientAlg != "" {
+		prof.Algorithms = []string{opts.ClientAlg}
+	}
 	now, err := cmdutil.Now(f, opts.Now)
 	if err != nil {
 		return err
