@@ -923,7 +923,7 @@ func (s *state) checkTimes() {
 	}
 	if s.absent("exp") {
 		s.fail("exp-missing", "exp-missing", "the payload has no exp; RFC 7523 requires one, and stricter servers refuse the token")
-	} else if iatOK && expOK && exp-iat > p.MaxLifetime.Seconds() && exp < 1e11 && iat < 1e11 {
+	} else if iatOK && expOK && p.MaxLifetime > 0 && exp-iat > p.MaxLifetime.Seconds() && exp < 1e11 && iat < 1e11 {
 		s.hint("lifetime-too-long", "lifetime-too-long",
 			fmt.Sprintf("exp is %s after iat; keep it at most %s", secs(exp-iat), secs(p.MaxLifetime.Seconds())))
 	}

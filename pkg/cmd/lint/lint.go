@@ -205,7 +205,17 @@ func PrintReport(w io.Writer, cs *iostreams.ColorScheme, r *lintpkg.Report) {
 		fmt.Fprintf(w, "  %s the server would issue an access token\n", cs.Green("200 OK"))
 	} else {
 		fmt.Fprintf(w, "  %s %s\n", cs.Red(fmt.Sprintf("%d %s", p.Status, p.Error)), cs.Gray("(rule "+p.Rule+")"))
-		fmt.Fprintf(w, "  error_description: %s\n", quote(p.ErrorDescription))
+		switch {
+		case p.RawBody != "":
+			fmt.Fprintf(w, "  body: an HTML error page (%s), no JSON\n", p.ContentType)
+		case p.NoDescription:
+			fmt.Fprintf(w, "  error_description: none; the server sends only the error code\n")
+		default:
+			fmt.Fprintf(w, "  error_description: %s\n", quote(p.ErrorDescription))
+		}
+		if p.HiddenReason != "" {
+			fmt.Fprintf(w, "  the server keeps back: %s\n", quote(p.HiddenReason))
+		}
 	}
 	if !p.Certain {
 		fmt.Fprintf(w, "  %s not checked without key material: %s; pass --jwks or --key to be sure\n", cs.Yellow("uncertain:"), strings.Join(p.Unchecked, ", "))
