@@ -129,6 +129,12 @@ func fillFromEnv(cmd *cobra.Command, opts *DoctorOptions) error {
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
+	for _, name := range []string{EnvClientID, EnvKID, EnvJWKSURL} {
+		if v := getenv(name); cmdutil.IsPrivateKeyText(v) {
+			return cmdutil.Errorf("$%s looks like %s", name, cmdutil.KeyTextKind(v)).
+				WithHint("the private key goes in %s; %s holds a %s", EnvKey, name, strings.ToLower(strings.TrimPrefix(name, "CLIENTASSERT_")))
+		}
+	}
 	fl := cmd.Flags()
 	if !fl.Changed("key") {
 		if v := getenv(EnvKey); strings.TrimSpace(v) != "" {
@@ -178,10 +184,10 @@ func fillFromEnv(cmd *cobra.Command, opts *DoctorOptions) error {
 }
 
 // looksLikeKeyMaterial tells a key in an environment variable (as CI
-// secrets hold it) from a path to one.
+// secrets hold it, PEM possibly after openssl's "Bag Attributes" lines)
+// from a path to one.
 func looksLikeKeyMaterial(v string) bool {
-	v = strings.TrimSpace(v)
-	return strings.HasPrefix(v, "-----BEGIN") || strings.HasPrefix(v, "{")
+	return cmdutil.KeyTextKind(v) != "" || strings.HasPrefix(strings.TrimSpace(v), "{")
 }
 
 func validFormat(f string) bool {
@@ -207,13 +213,13 @@ func doctorRun(opts *DoctorOptions) error {
 	if opts.KeyFromEnv {
 		in.KeyData, in.KeyName = []byte(opts.Key), "$"+EnvKey
 	} else {
-		if in.KeyData, err = cmdutil.ReadInput(f, opts.Key, "private key"); err != nil {
+		if in.KeyData, err = cmdutil.ReadKeyInput(f, opts.Key, "private key"); err != nil {
 			return err
 		}
 		in.KeyName = displayName(opts.Key)
 	}
 	if opts.JWKSPath != "" {
-		if in.JWKSData, err = cmdutil.ReadInput(f, opts.JWKSPath, "key set"); err != nil {
+		if in.JWKSData, err = cmdutil.ReadKeyInput(f, opts.JWKSPath, "key set"); err != nil {
 			return err
 		}
 		in.JWKSName = displayName(opts.JWKSPath)
