@@ -41,6 +41,7 @@ type DoctorOptions struct {
 	TokenURL string
 	Format   string
 	Timeout  time.Duration
+	CACert   string
 
 	// KeyFromEnv marks Key as the contents of $CLIENTASSERT_KEY rather
 	// than a path.
@@ -120,6 +121,7 @@ run.`),
 	fl.StringVar(&opts.TokenURL, "token-url", "", "Also compare the clock with this token endpoint's Date header (a HEAD without credentials)")
 	cmdutil.EnumFlag(cmd, &opts.Format, "format", "text", "Output format", formats...)
 	fl.DurationVar(&opts.Timeout, "timeout", jwksfetch.DefaultTimeout, "Give up on each HTTP request after this long")
+	cmdutil.CACertFlag(cmd, &opts.CACert)
 	return cmd
 }
 
@@ -210,6 +212,9 @@ func doctorRun(opts *DoctorOptions) error {
 		JWKSURL: opts.JWKSURL, Profile: prof, TokenURL: opts.TokenURL, Now: f.Now,
 		Fetch: jwksfetch.Options{Timeout: opts.Timeout, UserAgent: "clientassert/" + orDev(f.Version.Version), Now: f.Now},
 	}
+	if in.Fetch.RootCAs, err = cmdutil.RootCAs(f, opts.CACert); err != nil {
+		return err
+	}
 	if opts.KeyFromEnv {
 		in.KeyData, in.KeyName = []byte(opts.Key), "$"+EnvKey
 	} else {
@@ -226,6 +231,7 @@ func doctorRun(opts *DoctorOptions) error {
 	}
 
 	report := doctor.Run(context.Background(), in)
+	redactURLs(report, opts.JWKSURL, opts.TokenURL, opts.JKU)
 
 	out := opts.IO.Out
 	switch opts.Format {
@@ -245,6 +251,30 @@ func doctorRun(opts *DoctorOptions) error {
 		return cmdutil.ErrSilentFindings
 	}
 	return nil
+}
+
+// redactURLs hides the userinfo password of every URL given on the
+// command line wherever the report repeats it.
+func redactURLs(r *doctor.Report, urls ...string) {
+	var pairs []string
+	for _, u := range urls {
+		if red := jwksfetch.RedactURL(u); u != "" && red != u {
+			pairs = append(pairs, u, red)
+		}
+	}
+	if len(pairs) == 0 {
+		return
+	}
+	rep := strings.NewReplacer(pairs...)
+	r.KeySet = rep.Replace(r.KeySet)
+	for i := range r.Checks {
+		r.Checks[i].Message = rep.Replace(r.Checks[i].Message)
+		r.Checks[i].Fix = rep.Replace(r.Checks[i].Fix)
+	}
+	for i := range r.Findings {
+		r.Findings[i].Message = rep.Replace(r.Findings[i].Message)
+		r.Findings[i].Fix = rep.Replace(r.Findings[i].Fix)
+	}
 }
 
 func displayName(path string) string {
