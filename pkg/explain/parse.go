@@ -46,7 +46,7 @@ type Response struct {
 	// IssuedAt is the iat of the assertion the input holds (a curl command
 	// line with client_assertion=...), compared with Date.
 	IssuedAt *time.Time `json:"assertion_iat,omitempty"`
-	Notes []string `json:"notes,omitempty"`
+	Notes    []string   `json:"notes,omitempty"`
 
 	header http.Header
 }
