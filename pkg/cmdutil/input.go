@@ -74,6 +74,10 @@ func (e *errSpecialFile) Error() string {
 func openRegular(path string) (*os.File, error) {
 	file, err := os.OpenFile(path, os.O_RDONLY|openNonBlock, 0)
 	if err != nil {
+		// A socket cannot be opened at all; say what it is.
+		if st, serr := os.Stat(path); serr == nil && specialKind(st.Mode()) != "" {
+			return nil, &errSpecialFile{kind: specialKind(st.Mode())}
+		}
 		return nil, err
 	}
 	st, err := file.Stat()

@@ -95,6 +95,11 @@ func runRoot(t *testing.T, args ...string) string {
 	for _, env := range []string{"CLIENTASSERT_KEY", "CLIENTASSERT_CLIENT_ID", "CLIENTASSERT_KID", "CLIENTASSERT_JWKS_URL", "SSL_CERT_FILE", "SSL_CERT_DIR"} {
 		t.Setenv(env, "")
 	}
+	return runRootKeepEnv(t, args...)
+}
+
+func runRootKeepEnv(t *testing.T, args ...string) string {
+	t.Helper()
 	ios, _, out, errOut := iostreams.Test()
 	root.Main(args, ios)
 	return out.String() + errOut.String()
