@@ -5,8 +5,11 @@ package cmdutil
 import (
 	"errors"
 	"fmt"
-	"github.com/spf13/cobra"
 	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/clientassert/clientassert/pkg/iostreams"
 )
 
 // Exit codes are a contract with scripts and CI.
@@ -60,22 +63,27 @@ func ExitCode(err error) int {
 
 // FormatError renders an error as the one-line house style plus hints.
 // Messages from cobra and the standard library are normalised: first
-// letter lower-cased, trailing period and newlines dropped.
+// letter lower-cased, trailing period and newlines dropped. Messages quote
+// their input, so this is also where key text is redacted and every other
+// byte a terminal would act on is escaped (iostreams.Safe).
 func FormatError(err error) string {
 	var b strings.Builder
-	msg := Normalize(err.Error())
 	b.WriteString("clientassert: error: ")
-	b.WriteString(msg)
+	b.WriteString(safeLine(err.Error()))
 	b.WriteByte('\n')
 	var ue *UsageError
 	if errors.As(err, &ue) {
 		for _, h := range ue.Hints {
 			b.WriteString("hint: ")
-			b.WriteString(h)
+			b.WriteString(iostreams.Safe(RedactKeyText(strings.TrimRight(h, "\r\n"))))
 			b.WriteByte('\n')
 		}
 	}
 	return b.String()
+}
+
+func safeLine(msg string) string {
+	return iostreams.Safe(Normalize(RedactKeyText(msg)))
 }
 
 // Normalize makes an arbitrary message fit on one line in house style.

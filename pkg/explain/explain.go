@@ -14,10 +14,11 @@ import (
 	"github.com/clientassert/clientassert/pkg/profile"
 )
 
-// Options set the clock the Date header is compared with.
+// Options say when the response was received. The Date header is compared
+// with the iat of the assertion the input holds; without one, with Now when
+// NowGiven (the user says when the response came back). The moment explain
+// runs is never compared: a transcript is pasted seconds or days later.
 type Options struct {
-	// Now is the moment the response was received; the local clock when
-	// NowGiven is false.
 	Now      time.Time
 	NowGiven bool
 }
@@ -62,13 +63,16 @@ type Match struct {
 	Note        string `json:"note,omitempty"`
 }
 
-// Clock compares the response's Date header with the local clock.
+// Clock compares the response's Date header with the assertion's iat, or
+// with the moment given by --now.
 type Clock struct {
 	ServerDate time.Time `json:"server_date"`
-	LocalTime  time.Time `json:"local_time"`
-	// LocalFrom is "now-flag" when the local time came from --now.
-	LocalFrom string `json:"local_from"`
-	// SkewSeconds is local minus server: positive when the local clock is ahead.
+	// LocalTime is the iat of the assertion (LocalFrom "iat") or the --now
+	// moment (LocalFrom "now-flag").
+	LocalTime time.Time `json:"local_time"`
+	LocalFrom string    `json:"local_from"`
+	// SkewSeconds is LocalTime minus ServerDate: positive when the client's
+	// clock is ahead of the server's.
 	SkewSeconds      int64  `json:"skew_seconds"`
 	ToleranceSeconds int64  `json:"tolerance_seconds"`
 	Verdict          string `json:"verdict"`
@@ -91,9 +95,15 @@ func ExplainResponse(resp *Response, opts Options) *Result {
 	res := &Result{Input: resp, Status: resp.Status, Matches: []Match{}}
 	res.Notes = append(res.Notes, resp.Notes...)
 	prof := profileFor(resp.URL)
-	if !resp.Date.IsZero() {
+	switch {
+	case !resp.Date.IsZero() && resp.IssuedAt != nil:
+		res.Clock = compareIAT(resp.Date, *resp.IssuedAt, prof)
+	case !resp.Date.IsZero() && opts.NowGiven:
 		res.Clock = compareClock(resp.Date, opts, prof)
+	case !resp.Date.IsZero():
+		res.Notes = append(res.Notes, "the clock was not checked: the input holds no assertion whose iat could be compared with the Date header; pass --now with the moment the response came back to compare this machine's clock")
 	}
+	res.Input = capEcho(resp, &res.Notes)
 	if resp.AccessToken || (!resp.HasDescription && resp.Error == "" && resp.Status >= 200 && resp.Status < 300) {
 		res.Accepted = true
 		res.Known = true
@@ -123,36 +133,72 @@ func ExplainResponse(resp *Response, opts Options) *Result {
 	return res
 }
 
+// compareIAT compares the assertion's iat with the Date of the answer to
+// it. iat comes a little before Date (signing, then the round trip); iat
+// after Date beyond the tolerance means the signing clock runs ahead, and
+// an iat older than the server accepts means the assertion was signed too
+// long before it was sent, or by a clock that runs behind.
+func compareIAT(server, iat time.Time, prof profile.Profile) *Clock {
+	c := &Clock{
+		ServerDate:       server,
+		LocalTime:        iat.UTC(),
+		LocalFrom:        "iat",
+		SkewSeconds:      int64(iat.Sub(server) / time.Second),
+		ToleranceSeconds: int64(prof.Tolerance / time.Second),
+	}
+	maxAge := prof.MaxTokenAge + prof.Tolerance
+	skew := c.SkewSeconds
+	switch {
+	case skew > c.ToleranceSeconds:
+		c.Verdict = BeyondTolerance
+		c.Message = fmt.Sprintf("the assertion's iat is %s after the server's Date header, beyond the server's %ds tolerance: the clock that signed it runs ahead, the likely cause of iat errors",
+			seconds(skew), c.ToleranceSeconds)
+	case prof.MaxTokenAge > 0 && time.Duration(-skew)*time.Second > maxAge:
+		c.Verdict = BeyondTolerance
+		c.Message = fmt.Sprintf("the assertion's iat is %s before the server's Date header, more than the %s the server accepts: it was signed too long before it was sent, or by a clock that runs behind",
+			seconds(-skew), maxAge)
+	default:
+		c.Verdict = WithinTolerance
+		c.Message = fmt.Sprintf("the assertion's iat fits the server's Date header (%s); clock skew is not the problem", relation(skew, "iat"))
+	}
+	return c
+}
+
+// relation says how far a moment lies from the server's Date: "iat is 3s
+// before it", "the same second".
+func relation(skew int64, what string) string {
+	switch {
+	case skew == 0:
+		return what + " is the same second"
+	case skew > 0:
+		return fmt.Sprintf("%s is %s after it", what, seconds(skew))
+	}
+	return fmt.Sprintf("%s is %s before it", what, seconds(-skew))
+}
+
 func compareClock(server time.Time, opts Options, prof profile.Profile) *Clock {
 	local := opts.Now.UTC().Truncate(time.Second)
 	c := &Clock{
 		ServerDate:       server,
 		LocalTime:        local,
-		LocalFrom:        "clock",
+		LocalFrom:        "now-flag",
 		SkewSeconds:      int64(local.Sub(server) / time.Second),
 		ToleranceSeconds: int64(prof.Tolerance / time.Second),
 	}
-	if opts.NowGiven {
-		c.LocalFrom = "now-flag"
-	}
 	skew := c.SkewSeconds
-	direction := "ahead of"
 	if skew < 0 {
-		skew, direction = -skew, "behind"
+		skew = -skew
 	}
 	if skew <= c.ToleranceSeconds {
 		c.Verdict = WithinTolerance
-		c.Message = fmt.Sprintf("the local clock is within %ds of the server's Date header (%s %s); clock skew is not the problem",
-			c.ToleranceSeconds, seconds(skew), direction)
+		c.Message = fmt.Sprintf("the local clock is within %ds of the server's Date header (%s); clock skew is not the problem",
+			c.ToleranceSeconds, relation(c.SkewSeconds, "--now"))
 		return c
 	}
 	c.Verdict = BeyondTolerance
 	if c.SkewSeconds > 0 {
 		c.Message = fmt.Sprintf("the local clock is %s ahead of the server's Date header, beyond the server's %ds tolerance: an iat set by this clock is in the server's future, the likely cause of iat errors",
 			seconds(skew), c.ToleranceSeconds)
-		if !opts.NowGiven {
-			c.Message += "; if the response was received earlier, pass --now with that moment"
-		}
 		return c
 	}
 	c.Message = fmt.Sprintf("the local clock is %s behind the server's Date header, beyond the server's %ds tolerance: an iat set by this clock is already %s old when it arrives",
@@ -171,6 +217,15 @@ func clockCause(e catalog.Entry, c *Clock) string {
 	}
 	ahead := c.SkewSeconds > 0
 	skew := seconds(abs(c.SkewSeconds))
+	if c.LocalFrom == "iat" {
+		switch {
+		case ahead && (e.ID == "iat-future" || e.ID == "nbf-future" || e.Stage == catalog.StageUnknown):
+			return fmt.Sprintf("The assertion's iat is %s after the server's Date header, more than the %ds it tolerates: the clock that signed it runs ahead.", skew, c.ToleranceSeconds)
+		case !ahead && (e.ID == "iat-too-old" || e.ID == "exp-expired" || e.Stage == catalog.StageUnknown):
+			return fmt.Sprintf("The assertion's iat is %s before the server's Date header: it was signed too long before it was sent, or by a clock that runs behind.", skew)
+		}
+		return ""
+	}
 	switch {
 	case ahead && (e.ID == "iat-future" || e.ID == "nbf-future" || e.Stage == catalog.StageUnknown):
 		return fmt.Sprintf("The clock that set iat runs %s ahead of the server's (Date header), more than the %ds it tolerates, so iat lands in the server's future.", skew, c.ToleranceSeconds)

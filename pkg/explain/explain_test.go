@@ -1,6 +1,7 @@
 package explain
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -205,39 +206,111 @@ func TestBlankDescription(t *testing.T) {
 	}
 }
 
+// withAssertion puts a signed-looking assertion with the given iat on the
+// curl command line of a verbose transcript.
+func withAssertion(transcript string, iat time.Time) string {
+	enc := base64.RawURLEncoding.EncodeToString
+	tok := enc([]byte(`{"alg":"RS384","kid":"k1"}`)) + "." + enc([]byte(fmt.Sprintf(`{"iss":"c","iat":%d}`, iat.Unix()))) + ".c2ln"
+	return strings.Replace(transcript, "client_assertion=eyJ.e30.sig", "client_assertion="+tok, 1)
+}
+
+// The Date header is compared with the assertion's iat when the input holds
+// one, else with --now; never with the moment explain runs.
 func TestClockSkew(t *testing.T) {
 	resp := httpResponse(catalog.DescIatFuture)
 	cases := []struct {
 		now        time.Time
-		given      bool
 		verdict    string
 		skew       int64
 		firstCause string
 	}{
-		{serverTime.Add(9 * time.Second), true, WithinTolerance, 9, "The client's clock runs fast."},
-		{serverTime.Add(42 * time.Second), true, BeyondTolerance, 42, "The clock that set iat runs 42s ahead"},
-		{serverTime.Add(-42 * time.Second), false, BeyondTolerance, -42, "The client's clock runs fast."},
+		{serverTime.Add(9 * time.Second), WithinTolerance, 9, "The client's clock runs fast."},
+		{serverTime.Add(42 * time.Second), BeyondTolerance, 42, "The clock that set iat runs 42s ahead"},
+		{serverTime.Add(-42 * time.Second), BeyondTolerance, -42, "The client's clock runs fast."},
 	}
 	for _, c := range cases {
-		r := Explain(resp, Options{Now: c.now, NowGiven: c.given})
-		if r.Clock == nil || r.Clock.Verdict != c.verdict || r.Clock.SkewSeconds != c.skew || r.Clock.ToleranceSeconds != 10 {
+		r := Explain(resp, Options{Now: c.now, NowGiven: true})
+		if r.Clock == nil || r.Clock.Verdict != c.verdict || r.Clock.SkewSeconds != c.skew || r.Clock.ToleranceSeconds != 10 || r.Clock.LocalFrom != "now-flag" {
 			t.Errorf("now %s: clock %+v", c.now, r.Clock)
 			continue
 		}
 		if !strings.HasPrefix(r.Matches[0].Causes[0], c.firstCause) {
 			t.Errorf("now %s: first cause %q", c.now, r.Matches[0].Causes[0])
 		}
-		if (r.Clock.LocalFrom == "now-flag") != c.given {
-			t.Errorf("local_from %q", r.Clock.LocalFrom)
-		}
 	}
 	// A clock far behind explains an iat that is too old.
-	r := Explain(httpResponse(catalog.DescIatTooOld), Options{Now: serverTime.Add(-6 * time.Minute)})
+	r := Explain(httpResponse(catalog.DescIatTooOld), Options{Now: serverTime.Add(-6 * time.Minute), NowGiven: true})
 	if !strings.Contains(r.Matches[0].Causes[0], "6m0s behind") || !strings.Contains(r.Clock.Message, "likely cause") {
 		t.Errorf("got %q / %q", r.Matches[0].Causes[0], r.Clock.Message)
 	}
 	if Explain(jsonBody(catalog.DescIatFuture), atServerTime()).Clock != nil {
 		t.Error("a body without headers has no clock check")
+	}
+
+	// Pasted a minute (or a day) later, without --now: nothing to compare.
+	for _, later := range []time.Duration{time.Minute, 24 * time.Hour} {
+		r := Explain(resp, Options{Now: serverTime.Add(later)})
+		if r.Clock != nil {
+			t.Errorf("explain ran %s after the response and compared its own clock: %+v", later, r.Clock)
+		}
+		if !strings.Contains(strings.Join(r.Notes, "\n"), "clock was not checked") {
+			t.Errorf("no note says the clock was not checked: %q", r.Notes)
+		}
+	}
+}
+
+func TestClockComparesIATWithDate(t *testing.T) {
+	cases := []struct {
+		desc       string
+		iat        time.Duration // relative to the Date header
+		verdict    string
+		message    string
+		firstCause string
+	}{
+		{catalog.DescIatFuture, 42 * time.Second, BeyondTolerance, "iat is 42s after the server's Date header", "The assertion's iat is 42s after"},
+		{catalog.DescIatFuture, -3 * time.Second, WithinTolerance, "iat is 3s before it", "The client's clock runs fast."},
+		{catalog.DescIatFuture, 0, WithinTolerance, "iat is the same second", "The client's clock runs fast."},
+		{catalog.DescIatTooOld, -6 * time.Minute, BeyondTolerance, "6m0s before the server's Date header", "The assertion's iat is 6m0s before"},
+	}
+	for _, c := range cases {
+		in := withAssertion(curlVerbose(c.desc), serverTime.Add(c.iat))
+		// Whenever explain runs, and whatever --now says, iat decides.
+		for _, opts := range []Options{{Now: serverTime.Add(72 * time.Hour)}, {Now: serverTime.Add(-time.Hour), NowGiven: true}} {
+			r := Explain(in, opts)
+			if r.Clock == nil || r.Clock.LocalFrom != "iat" || r.Clock.Verdict != c.verdict || !r.Clock.LocalTime.Equal(serverTime.Add(c.iat)) {
+				t.Errorf("iat %s: clock %+v", c.iat, r.Clock)
+				continue
+			}
+			if !strings.Contains(r.Clock.Message, c.message) || strings.Contains(r.Clock.Message, "0s ahead of)") {
+				t.Errorf("iat %s: message %q", c.iat, r.Clock.Message)
+			}
+			if !strings.HasPrefix(r.Matches[0].Causes[0], c.firstCause) {
+				t.Errorf("iat %s: first cause %q", c.iat, r.Matches[0].Causes[0])
+			}
+		}
+	}
+}
+
+// The within-tolerance message has no dangling "(0s ahead of)".
+func TestClockMessageAtZeroSkew(t *testing.T) {
+	r := Explain(httpResponse(catalog.DescIatFuture), atServerTime())
+	if r.Clock == nil || strings.Contains(r.Clock.Message, "ahead of)") || !strings.Contains(r.Clock.Message, "the same second") {
+		t.Errorf("clock %+v", r.Clock)
+	}
+}
+
+// A huge input is not echoed back whole.
+func TestEchoIsCapped(t *testing.T) {
+	huge := strings.Repeat("x", 2<<20)
+	for _, in := range []string{huge, `{"error":"invalid_request","error_description":"` + huge + `"}`} {
+		r := Explain(in, Options{})
+		out, _ := json.Marshal(r)
+		if len(out) > 64<<10 {
+			t.Errorf("a %d-byte input gave %d bytes of JSON", len(in), len(out))
+		}
+		if len(r.Input.ErrorDescription) > maxEcho+3 || !strings.Contains(strings.Join(r.Notes, "\n"), "only its first") {
+			t.Errorf("error_description of %d bytes echoed; notes %q", len(r.Input.ErrorDescription), r.Notes)
+		}
 	}
 }
 

@@ -2,7 +2,9 @@ package explain
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/textproto"
 	"net/url"
@@ -10,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Form is the shape the input came in.
@@ -39,8 +42,11 @@ type Response struct {
 	Date time.Time `json:"date,omitzero"`
 	// URL is where the request went, from a curl command line or the
 	// request half of a verbose transcript.
-	URL   string   `json:"url,omitempty"`
-	Notes []string `json:"notes,omitempty"`
+	URL string `json:"url,omitempty"`
+	// IssuedAt is the iat of the assertion the input holds (a curl command
+	// line with client_assertion=...), compared with Date.
+	IssuedAt *time.Time `json:"assertion_iat,omitempty"`
+	Notes    []string   `json:"notes,omitempty"`
 
 	header http.Header
 }
@@ -58,6 +64,63 @@ var (
 // Parse reads any of the input forms: a bare error_description, the JSON
 // error body, a raw HTTP response, or a curl -i/-v transcript.
 func Parse(input string) *Response {
+	r := parseForms(input)
+	if r.Form != FormText {
+		r.IssuedAt = assertionIAT(input)
+	}
+	return r
+}
+
+// assertionJWT finds a compact JWS whose header and payload are JSON objects.
+var assertionJWT = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{2,}\.eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*`)
+
+// assertionIAT is the iat of the first assertion in the input that has a
+// numeric one.
+func assertionIAT(input string) *time.Time {
+	for _, tok := range assertionJWT.FindAllString(input, 8) {
+		_, rest, _ := strings.Cut(tok, ".")
+		payload, _, _ := strings.Cut(rest, ".")
+		raw, err := base64.RawURLEncoding.DecodeString(payload)
+		if err != nil {
+			continue
+		}
+		var claims struct {
+			IAT *float64 `json:"iat"`
+		}
+		if json.Unmarshal(raw, &claims) != nil || claims.IAT == nil || *claims.IAT < 0 || *claims.IAT > 1e11 {
+			continue
+		}
+		t := time.Unix(int64(*claims.IAT), 0).UTC()
+		return &t
+	}
+	return nil
+}
+
+// maxEcho is how much of each input string the result repeats.
+const maxEcho = 512
+
+// capEcho returns resp with every string taken from the input cut to
+// maxEcho bytes, noting each cut, so that a huge input is not printed back.
+func capEcho(resp *Response, notes *[]string) *Response {
+	out := *resp
+	for _, f := range []struct {
+		name string
+		s    *string
+	}{{"error_description", &out.ErrorDescription}, {"error", &out.Error}, {"error_uri", &out.ErrorURI}, {"url", &out.URL}} {
+		if len(*f.s) <= maxEcho {
+			continue
+		}
+		*notes = append(*notes, fmt.Sprintf("the %s is %d bytes long; only its first %d are shown", f.name, len(*f.s), maxEcho))
+		cut := maxEcho
+		for cut > 0 && !utf8.RuneStart((*f.s)[cut]) {
+			cut--
+		}
+		*f.s = (*f.s)[:cut] + "..."
+	}
+	return &out
+}
+
+func parseForms(input string) *Response {
 	text := strings.TrimPrefix(input, "\ufeff")
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	lines := strings.Split(text, "\n")

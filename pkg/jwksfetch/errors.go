@@ -113,7 +113,7 @@ func classify(ctx context.Context, rawURL, host string, timeout time.Duration, e
 		return &Error{Kind: KindConnect, URL: rawURL, Err: err, Msg: "fetch of " + rawURL + " cancelled", Hint: "run the command again"}
 	}
 	return &Error{Kind: KindConnect, URL: rawURL, Err: err,
-		Msg:  fmt.Sprintf("cannot fetch %s: %s", rawURL, oneLine(innermost(err))),
+		Msg:  fmt.Sprintf("cannot fetch %s: %s", rawURL, RedactURL(oneLine(innermost(err)))),
 		Hint: "check the URL, and that this machine can reach the host"}
 }
 
@@ -125,7 +125,7 @@ func classifyTLS(rawURL, host string, err error) *Error {
 	if errors.As(err, &unknown) {
 		return mk("unknown-authority",
 			fmt.Sprintf("TLS certificate of %s is signed by an unknown authority", host),
-			"serve the key set with a certificate from a public CA and include the intermediate certificates; the token endpoint will not trust a private or self-signed one")
+			"serve the key set with a certificate from a public CA and include the intermediate certificates; the token endpoint will not trust a private or self-signed one (to trust a private CA here, as for a test server or a TLS-inspecting proxy, pass --cacert ca.pem or set SSL_CERT_FILE)")
 	}
 	var hostErr x509.HostnameError
 	if errors.As(err, &hostErr) {

@@ -10,12 +10,14 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -40,7 +42,8 @@ type Options struct {
 	// MaxRedirects is how many redirects to follow. Zero means
 	// DefaultMaxRedirects; negative means none.
 	MaxRedirects int
-	// RootCAs replaces the system roots, for tests with their own CA.
+	// RootCAs replaces the system roots: tests with their own CA, or
+	// CACertPool for --cacert, which keeps the system roots.
 	RootCAs *x509.CertPool
 	// Client, when set, supplies the transport (and its TLS trust). Its
 	// redirect policy and timeout are replaced by this package's.
@@ -135,6 +138,37 @@ func (c Clock) Skew() (skew time.Duration, ok bool) {
 	return 0, true
 }
 
+// CACertPool is the system's trusted roots (SSL_CERT_FILE and
+// SSL_CERT_DIR override where they are read from) plus the CA
+// certificates in pemData, as --cacert adds them.
+func CACertPool(pemData []byte) (*x509.CertPool, error) {
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pemData) {
+		return nil, fmt.Errorf("no PEM certificate in it")
+	}
+	return pool, nil
+}
+
+// RedactURL hides the password of a URL's userinfo (https://user:xxxxx@host)
+// so that it is never printed; text that does not parse as a URL gets the
+// same treatment by pattern.
+func RedactURL(raw string) string {
+	if !strings.Contains(raw, "@") {
+		return raw
+	}
+	if u, err := url.Parse(raw); err == nil && u.User != nil {
+		return u.Redacted()
+	} else if err == nil {
+		return raw
+	}
+	return userinfoPassword.ReplaceAllString(raw, "${1}:xxxxx@")
+}
+
+var userinfoPassword = regexp.MustCompile(`(://[^/@:\s]*):[^/@\s]*@`)
+
 // IsURL reports whether a --jwks value names a URL rather than a file.
 func IsURL(s string) bool {
 	l := strings.ToLower(s)
@@ -145,9 +179,10 @@ func IsURL(s string) bool {
 // plain http is allowed is Fetch's decision, made for every redirect too.
 func ParseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
+	raw = RedactURL(raw)
 	if err != nil {
 		return nil, &Error{Kind: KindBadURL, URL: raw, Err: err,
-			Msg:  fmt.Sprintf("invalid URL %q: %s", raw, oneLine(innermost(err))),
+			Msg:  fmt.Sprintf("invalid URL %q: %s", raw, RedactURL(oneLine(innermost(err)))),
 			Hint: "give the full JWKS URL, e.g. https://example.com/.well-known/jwks.json"}
 	}
 	if u.Scheme != "https" && u.Scheme != "http" {
@@ -173,11 +208,11 @@ func checkScheme(u *url.URL) error {
 		if IsLoopback(u.Hostname()) {
 			return nil
 		}
-		return &Error{Kind: KindInsecureScheme, URL: u.String(),
+		return &Error{Kind: KindInsecureScheme, URL: u.Redacted(),
 			Msg:  fmt.Sprintf("refusing plain http to %s: a key set must be fetched over https", u.Hostname()),
 			Hint: "use an https:// URL; plain http is allowed only for loopback hosts (localhost, 127.0.0.0/8, ::1)"}
 	}
-	return &Error{Kind: KindInsecureScheme, URL: u.String(),
+	return &Error{Kind: KindInsecureScheme, URL: u.Redacted(),
 		Msg:  fmt.Sprintf("refusing scheme %q: a key set must be fetched over https", u.Scheme),
 		Hint: "use an https:// URL"}
 }
@@ -222,19 +257,26 @@ func (o Options) client(follow bool, redirects *[]string) *http.Client {
 		if len(via) > max {
 			chain := make([]string, 0, len(via)+1)
 			for _, r := range via {
-				chain = append(chain, r.URL.String())
+				chain = append(chain, r.URL.Redacted())
 			}
-			chain = append(chain, req.URL.String())
-			return &Error{Kind: KindTooManyRedirects, URL: via[0].URL.String(),
+			chain = append(chain, req.URL.Redacted())
+			return &Error{Kind: KindTooManyRedirects, URL: via[0].URL.Redacted(),
 				Msg:  fmt.Sprintf("more than %d redirects: %s", max, strings.Join(chain, " -> ")),
 				Hint: "point the JWKS URL at the key set itself; the token endpoint may not follow redirects at all"}
 		}
+		if prev := via[len(via)-1].URL; prev.Scheme == "https" && req.URL.Scheme != "https" {
+			// Loopback or not: what was asked for over TLS must not be
+			// answered in the clear.
+			return &Error{Kind: KindInsecureScheme, URL: req.URL.Redacted(),
+				Msg:  fmt.Sprintf("%s redirected from https to %s: refusing the downgrade to plain http", prev.Host, req.URL.Redacted()),
+				Hint: "the key set must be served over https at every hop; point the JWKS URL at its final https location"}
+		}
 		if err := checkScheme(req.URL); err != nil {
 			fe := err.(*Error)
-			fe.Msg = "redirected to " + req.URL.String() + ": " + fe.Msg
+			fe.Msg = "redirected to " + req.URL.Redacted() + ": " + fe.Msg
 			return fe
 		}
-		*redirects = append(*redirects, req.URL.String())
+		*redirects = append(*redirects, req.URL.Redacted())
 		return nil
 	}
 	return &c
@@ -262,6 +304,25 @@ func newRequest(ctx context.Context, method, rawURL, what string, opts Options) 
 	return req, u, cancel, nil
 }
 
+// failedHop is the URL (redacted) and host of the request that failed: after
+// a redirect that is not the first one, and the message must name it.
+func failedHop(err error, first *url.URL) (string, string) {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		if hop, perr := url.Parse(ue.URL); perr == nil && hop.Host != "" {
+			return hop.Redacted(), hop.Host
+		}
+	}
+	return first.Redacted(), first.Host
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
 // Fetch GETs a JWK Set and parses it. Every failure is an *Error.
 func Fetch(ctx context.Context, rawURL string, opts Options) (*Result, error) {
 	req, u, cancel, err := newRequest(ctx, http.MethodGet, rawURL, "JWKS", opts)
@@ -271,16 +332,21 @@ func Fetch(ctx context.Context, rawURL string, opts Options) (*Result, error) {
 	defer cancel()
 	ctx = req.Context() // the deadline lives here
 	req.Header.Set("Accept", "application/jwk-set+json, application/json")
-	res := &Result{URL: u.String()}
+	res := &Result{URL: u.Redacted()}
 	client := opts.client(true, &res.Redirects)
 	res.Clock.SentAt = opts.now()
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, classify(ctx, u.String(), u.Host, opts.timeout(), err)
+		hopURL, hopHost := failedHop(err, u)
+		return nil, classify(ctx, hopURL, hopHost, opts.timeout(), err)
 	}
 	defer resp.Body.Close()
 	res.Clock.ReceivedAt = opts.now()
-	res.FinalURL = resp.Request.URL.String()
+	res.FinalURL = resp.Request.URL.Redacted()
+	if len(res.Redirects) > 0 {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%s redirected %d time%s; the key set was read from %s, and a token endpoint that does not follow redirects cannot read it",
+			u.Host, len(res.Redirects), plural(len(res.Redirects)), res.FinalURL))
+	}
 	res.Status = resp.StatusCode
 	readHeaders(res, resp.Header)
 
@@ -492,11 +558,11 @@ func ProbeDate(ctx context.Context, rawURL string, opts Options) (*Probe, error)
 	defer cancel()
 	ctx = req.Context() // the deadline lives here
 	var redirects []string
-	p := &Probe{URL: u.String()}
+	p := &Probe{URL: u.Redacted()}
 	p.Clock.SentAt = opts.now()
 	resp, err := opts.client(false, &redirects).Do(req)
 	if err != nil {
-		return nil, classify(ctx, u.String(), u.Host, opts.timeout(), err)
+		return nil, classify(ctx, u.Redacted(), u.Host, opts.timeout(), err)
 	}
 	resp.Body.Close()
 	p.Clock.ReceivedAt = opts.now()

@@ -304,7 +304,7 @@ func TestFetchRedirects(t *testing.T) {
 	// A redirect to plain http off loopback is refused like a first URL.
 	_, err = Fetch(context.Background(), srv.URL+"/to-http", opts)
 	fe = wantKind(t, err, ErrInsecureScheme)
-	if !strings.Contains(fe.Msg, "redirected to http://example.com/jwks.json") {
+	if !strings.Contains(fe.Msg, "redirected from https to http://example.com/jwks.json") {
 		t.Errorf("got %q", fe.Msg)
 	}
 }

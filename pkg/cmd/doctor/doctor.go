@@ -41,6 +41,7 @@ type DoctorOptions struct {
 	TokenURL string
 	Format   string
 	Timeout  time.Duration
+	CACert   string
 
 	// KeyFromEnv marks Key as the contents of $CLIENTASSERT_KEY rather
 	// than a path.
@@ -120,6 +121,7 @@ run.`),
 	fl.StringVar(&opts.TokenURL, "token-url", "", "Also compare the clock with this token endpoint's Date header (a HEAD without credentials)")
 	cmdutil.EnumFlag(cmd, &opts.Format, "format", "text", "Output format", formats...)
 	fl.DurationVar(&opts.Timeout, "timeout", jwksfetch.DefaultTimeout, "Give up on each HTTP request after this long")
+	cmdutil.CACertFlag(cmd, &opts.CACert)
 	return cmd
 }
 
@@ -128,6 +130,12 @@ func fillFromEnv(cmd *cobra.Command, opts *DoctorOptions) error {
 	getenv := opts.Factory.Getenv
 	if getenv == nil {
 		getenv = func(string) string { return "" }
+	}
+	for _, name := range []string{EnvClientID, EnvKID, EnvJWKSURL} {
+		if v := getenv(name); cmdutil.IsPrivateKeyText(v) {
+			return cmdutil.Errorf("$%s looks like %s", name, cmdutil.KeyTextKind(v)).
+				WithHint("the private key goes in %s; %s holds a %s", EnvKey, name, strings.ToLower(strings.TrimPrefix(name, "CLIENTASSERT_")))
+		}
 	}
 	fl := cmd.Flags()
 	if !fl.Changed("key") {
@@ -178,10 +186,10 @@ func fillFromEnv(cmd *cobra.Command, opts *DoctorOptions) error {
 }
 
 // looksLikeKeyMaterial tells a key in an environment variable (as CI
-// secrets hold it) from a path to one.
+// secrets hold it, PEM possibly after openssl's "Bag Attributes" lines)
+// from a path to one.
 func looksLikeKeyMaterial(v string) bool {
-	v = strings.TrimSpace(v)
-	return strings.HasPrefix(v, "-----BEGIN") || strings.HasPrefix(v, "{")
+	return cmdutil.KeyTextKind(v) != "" || strings.HasPrefix(strings.TrimSpace(v), "{")
 }
 
 func validFormat(f string) bool {
@@ -204,22 +212,26 @@ func doctorRun(opts *DoctorOptions) error {
 		JWKSURL: opts.JWKSURL, Profile: prof, TokenURL: opts.TokenURL, Now: f.Now,
 		Fetch: jwksfetch.Options{Timeout: opts.Timeout, UserAgent: "clientassert/" + orDev(f.Version.Version), Now: f.Now},
 	}
+	if in.Fetch.RootCAs, err = cmdutil.RootCAs(f, opts.CACert); err != nil {
+		return err
+	}
 	if opts.KeyFromEnv {
 		in.KeyData, in.KeyName = []byte(opts.Key), "$"+EnvKey
 	} else {
-		if in.KeyData, err = cmdutil.ReadInput(f, opts.Key, "private key"); err != nil {
+		if in.KeyData, err = cmdutil.ReadKeyInput(f, opts.Key, "private key"); err != nil {
 			return err
 		}
 		in.KeyName = displayName(opts.Key)
 	}
 	if opts.JWKSPath != "" {
-		if in.JWKSData, err = cmdutil.ReadInput(f, opts.JWKSPath, "key set"); err != nil {
+		if in.JWKSData, err = cmdutil.ReadKeyInput(f, opts.JWKSPath, "key set"); err != nil {
 			return err
 		}
 		in.JWKSName = displayName(opts.JWKSPath)
 	}
 
 	report := doctor.Run(context.Background(), in)
+	redactURLs(report, opts.JWKSURL, opts.TokenURL, opts.JKU)
 
 	out := opts.IO.Out
 	switch opts.Format {
@@ -239,6 +251,30 @@ func doctorRun(opts *DoctorOptions) error {
 		return cmdutil.ErrSilentFindings
 	}
 	return nil
+}
+
+// redactURLs hides the userinfo password of every URL given on the
+// command line wherever the report repeats it.
+func redactURLs(r *doctor.Report, urls ...string) {
+	var pairs []string
+	for _, u := range urls {
+		if red := jwksfetch.RedactURL(u); u != "" && red != u {
+			pairs = append(pairs, u, red)
+		}
+	}
+	if len(pairs) == 0 {
+		return
+	}
+	rep := strings.NewReplacer(pairs...)
+	r.KeySet = rep.Replace(r.KeySet)
+	for i := range r.Checks {
+		r.Checks[i].Message = rep.Replace(r.Checks[i].Message)
+		r.Checks[i].Fix = rep.Replace(r.Checks[i].Fix)
+	}
+	for i := range r.Findings {
+		r.Findings[i].Message = rep.Replace(r.Findings[i].Message)
+		r.Findings[i].Fix = rep.Replace(r.Findings[i].Fix)
+	}
 }
 
 func displayName(path string) string {

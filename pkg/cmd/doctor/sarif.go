@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/clientassert/clientassert/pkg/doctor"
+	"github.com/clientassert/clientassert/pkg/jwksfetch"
 )
 
 // SARIF 2.1.0, only the parts code scanning reads.
@@ -100,7 +101,7 @@ func buildSARIF(r *doctor.Report, opts *DoctorOptions, version string) sarifLog 
 		}
 		index[info.ID] = i
 	}
-	keySetURI := opts.JWKSURL
+	keySetURI := jwksfetch.RedactURL(opts.JWKSURL)
 	if keySetURI == "" {
 		keySetURI = fileURI(opts.JWKSPath)
 	}

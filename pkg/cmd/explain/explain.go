@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 	"text/tabwriter"
 
@@ -44,17 +45,22 @@ The input is any of:
   - a whole curl -i or curl -v transcript, command line included.
 
 It comes from the argument, or from stdin when the argument is absent or "-".
-An argument that names an existing file is read as that file; anything else
-is the text itself. --file always reads a file, for scripts that must not
-guess. A blank error_description is written '""'.
+An argument that names an existing file is read as that file; an argument
+that is plainly a path (one word with a / or a file extension) but cannot be
+read is an error; anything else is the text itself. --file always reads a
+file, for scripts that must not guess. An empty file is an error: a blank
+error_description is written '""'. A private key is never read as input.
 
 The text is matched exactly, then case-insensitively (the documented forms
 such as "Unexpected X claim value" included), then against the library's
 message templates with the real claim name, then by similarity, for text
 that was cut short or mistyped. When the input is an HTTP response, the
-status code is shown and the Date header is compared with the local clock
-(or --now): a skew beyond the server's 10 s tolerance is the likely cause of
-iat errors.
+status code is shown and the Date header is compared with the iat of the
+assertion the input holds (a curl command line with client_assertion=...):
+a difference beyond the server's 10 s tolerance is the likely cause of iat
+errors. Without an assertion, --now (the moment the response came back) is
+compared instead; the moment explain runs never is. Long input is shortened
+where it is repeated.
 
 Exit status: 0 when the text is explained, 1 when no entry matches (the
 nearest entries and general advice are printed), 2 when explain could not run.`),
@@ -90,7 +96,7 @@ nearest entries and general advice are printed), 2 when explain could not run.`)
 	fl := cmd.Flags()
 	fl.StringVar(&opts.File, "file", "", "Read the response from `file` (- for stdin) instead of the argument")
 	fl.BoolVar(&opts.List, "list", false, "Print every catalog entry and its error_description strings")
-	fl.StringVar(&opts.Now, "now", "", "Compare the Date header with this moment instead of the local clock: RFC 3339 or Unix seconds")
+	fl.StringVar(&opts.Now, "now", "", "When the response came back, to compare with its Date header if the input holds no assertion: RFC 3339 or Unix seconds")
 	cmdutil.EnumFlag(cmd, &opts.Format, "format", "text", "Output format", "text", "json")
 	return cmd
 }
@@ -132,14 +138,12 @@ func explainRun(opts *ExplainOptions) error {
 func readInput(opts *ExplainOptions) (string, error) {
 	f := opts.Factory
 	if opts.File != "" && opts.File != "-" {
-		data, err := cmdutil.ReadInput(f, opts.File, "response")
-		return string(data), err
+		return readFile(f, opts.File)
 	}
 	if len(opts.Args) == 1 && opts.Args[0] != "-" {
 		arg := opts.Args[0]
-		if isFile(arg) {
-			data, err := cmdutil.ReadInput(f, arg, "response")
-			return string(data), err
+		if isFile(arg) || looksLikePath(arg) {
+			return readFile(f, arg)
 		}
 		return arg, nil
 	}
@@ -152,6 +156,38 @@ func readInput(opts *ExplainOptions) (string, error) {
 			WithHint(`for a blank error_description, run clientassert explain '""'`)
 	}
 	return string(data), nil
+}
+
+// readFile reads a response file; an empty one is an error, not the blank
+// error_description.
+func readFile(f *cmdutil.Factory, path string) (string, error) {
+	data, err := cmdutil.ReadInput(f, path, "response")
+	if err != nil {
+		return "", err
+	}
+	if strings.TrimSpace(string(data)) == "" {
+		return "", cmdutil.Errorf("the response file %s is empty", path).
+			WithHint(`for a blank error_description, run clientassert explain '""'`)
+	}
+	return string(data), nil
+}
+
+// pathExtension is a file extension at the end of one word.
+var pathExtension = regexp.MustCompile(`\.[A-Za-z][A-Za-z0-9]{0,4}$`)
+
+// looksLikePath reports whether arg is plainly meant as a file name: one
+// word, not a URL or JSON, with a path separator or a file extension. No
+// error_description has that shape, so such an argument that cannot be read
+// is an error rather than text to explain.
+func looksLikePath(arg string) bool {
+	if arg == "" || len(arg) > 4096 || strings.ContainsAny(arg, " \t\r\n\x00\"'{}") {
+		return false
+	}
+	l := strings.ToLower(arg)
+	if strings.Contains(l, "://") || strings.HasPrefix(l, "eyj") {
+		return false
+	}
+	return strings.ContainsAny(arg, `/\`) || pathExtension.MatchString(arg)
 }
 
 // isFile reports whether arg names an existing file or directory (so that a
@@ -182,8 +218,12 @@ func PrintResult(w io.Writer, cs *iostreams.ColorScheme, r *explainpkg.Result) {
 		if c.Verdict == explainpkg.BeyondTolerance {
 			verdict = cs.Red(c.Verdict)
 		}
-		fmt.Fprintf(w, "%s server Date %s, local %s: %s\n      %s\n", cs.Bold("clock"),
-			c.ServerDate.Format("2006-01-02T15:04:05Z07:00"), c.LocalTime.Format("2006-01-02T15:04:05Z07:00"), verdict, c.Message)
+		what := "--now"
+		if c.LocalFrom == "iat" {
+			what = "assertion iat"
+		}
+		fmt.Fprintf(w, "%s server Date %s, %s %s: %s\n      %s\n", cs.Bold("clock"),
+			c.ServerDate.Format("2006-01-02T15:04:05Z07:00"), what, c.LocalTime.Format("2006-01-02T15:04:05Z07:00"), verdict, c.Message)
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "%s %s\n", cs.Gray("note:"), n)

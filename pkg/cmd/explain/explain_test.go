@@ -88,7 +88,8 @@ func TestEveryWireStringThroughTheCommand(t *testing.T) {
 				len(r.Matches[0].Causes) == 0 || r.Matches[0].Fix == "" || r.Matches[0].Rules == nil {
 				t.Errorf("%s %q: %s", how, d, out)
 			}
-			if how != "argument" && (r.Status != 400 || r.Clock == nil || r.Clock.SkewSeconds != 0) {
+			// No assertion and no --now: the Date has nothing to be compared with.
+			if how != "argument" && (r.Status != 400 || r.Clock != nil) {
 				t.Errorf("%s %q: status %d clock %+v", how, d, r.Status, r.Clock)
 			}
 		}

@@ -36,6 +36,7 @@ type LintOptions struct {
 	Now         string
 	Format      string
 	FailOn      string
+	CACert      string
 }
 
 func NewCmdLint(f *cmdutil.Factory, runF func(*LintOptions) error) *cobra.Command {
@@ -93,6 +94,7 @@ could not run. --fail-on warning (or info) also fails on lesser findings.`),
 	fl.StringVar(&opts.KeyPath, "key", "", "A public or private key `file` (PEM, JWK or JWKS) to verify with")
 	fl.StringVar(&opts.Now, "now", "", "Evaluate time checks at this moment: RFC 3339 or Unix seconds (default: the current time)")
 	cmdutil.EnumFlag(cmd, &opts.Format, "format", "text", "Output format", "text", "json")
+	cmdutil.CACertFlag(cmd, &opts.CACert)
 	cmdutil.EnumFlag(cmd, &opts.FailOn, "fail-on", "error", "Exit 1 on findings of this severity or worse", "error", "warning", "info")
 	return cmd
 }
@@ -135,7 +137,7 @@ func lintRun(opts *LintOptions) error {
 	}
 	if opts.JWKSPath != "" {
 		var fetchNotes []string
-		if in.Keys, fetchNotes, err = loadKeySet(f, opts.JWKSPath); err != nil {
+		if in.Keys, fetchNotes, err = loadKeySet(f, opts.JWKSPath, opts.CACert); err != nil {
 			return err
 		}
 		notes = append(notes, fetchNotes...)
@@ -148,6 +150,7 @@ func lintRun(opts *LintOptions) error {
 	}
 	report := lintpkg.Lint(in)
 	report.Notes = append(notes, report.Notes...)
+	report.TokenURL = jwksfetch.RedactURL(report.TokenURL)
 
 	if opts.Format == "json" {
 		enc := json.NewEncoder(opts.IO.Out)
@@ -166,12 +169,16 @@ func lintRun(opts *LintOptions) error {
 
 // loadKeySet reads --jwks from a file, or fetches it when it is an http(s)
 // URL; warnings about the response (a wrong Content-Type) become notes.
-func loadKeySet(f *cmdutil.Factory, value string) (*keys.Set, []string, error) {
+func loadKeySet(f *cmdutil.Factory, value, cacert string) (*keys.Set, []string, error) {
 	if !jwksfetch.IsURL(value) {
 		set, err := cmdutil.LoadKeys(f, value, "--jwks")
 		return set, nil, err
 	}
-	res, err := jwksfetch.Fetch(context.Background(), value, jwksfetch.Options{Now: f.Now})
+	roots, err := cmdutil.RootCAs(f, cacert)
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := jwksfetch.Fetch(context.Background(), value, jwksfetch.Options{Now: f.Now, RootCAs: roots})
 	if err != nil {
 		var fe *jwksfetch.Error
 		if errors.As(err, &fe) {

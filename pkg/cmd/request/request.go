@@ -152,6 +152,10 @@ func requestRun(opts *RequestOptions) error {
 		if strings.ContainsAny(tok, " \t\r\n") {
 			return cmdutil.Errorf("the token contains white space").WithHint("pass one compact token (header.payload.signature)")
 		}
+		if !cmdutil.LooksLikeJWT(tok) {
+			return cmdutil.Errorf("the token is not a JWT: a compact token is three base64url parts joined by dots").
+				WithHint("pass the signed assertion itself, or a file that holds it, or build one with --key and --client-id")
+		}
 		warnings = assertion.CheckToken(tok, prof, "", now)
 	}
 	req, err := assertion.NewTokenRequest(prof.TokenURL, tok)

@@ -2,7 +2,6 @@
 package root
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -91,23 +90,18 @@ The default profile is Redox (https://api.redoxengine.com/v2/auth/token).`),
   $ clientassert request --key key.pem --client-id "$CLIENT_ID" --format curl`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		PersistentPreRun: func(cmd *cobra.Command, args []string) {
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			if noColor {
 				f.IOStreams.SetColorEnabled(false)
 			}
+			return cmdutil.RefuseKeyText(cmd, args)
 		},
 	}
 	cmd.SetOut(f.IOStreams.Out)
 	cmd.SetErr(f.IOStreams.ErrOut)
 	cmd.SetIn(f.IOStreams.In)
 	cmd.PersistentFlags().BoolVar(&noColor, "no-color", false, "Disable colour output (also honoured: NO_COLOR)")
-	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		var ue *cmdutil.UsageError
-		if errors.As(err, &ue) {
-			return ue
-		}
-		return cmdutil.Errorf("%s", cmdutil.Normalize(err.Error())).WithHint("run '%s --help' for usage", c.CommandPath())
-	})
+	cmd.SetFlagErrorFunc(cmdutil.FlagError)
 	cmd.CompletionOptions.HiddenDefaultCmd = false
 
 	for _, sub := range subcommands(f) {

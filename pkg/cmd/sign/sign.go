@@ -222,7 +222,7 @@ func (ks *KeySource) Load(f *cmdutil.Factory, kid, alg string) (*keys.Key, error
 	case ks.KeyPath != "":
 		return loadKeyFile(f, ks.KeyPath, kid)
 	case ks.SecretFile != "":
-		data, err := cmdutil.ReadInput(f, ks.SecretFile, "secret file")
+		data, err := cmdutil.ReadKeyInput(f, ks.SecretFile, "secret file")
 		if err != nil {
 			return nil, err
 		}
@@ -242,7 +242,7 @@ func (ks *KeySource) Load(f *cmdutil.Factory, kid, alg string) (*keys.Key, error
 }
 
 func loadKeyFile(f *cmdutil.Factory, path, kid string) (*keys.Key, error) {
-	data, err := cmdutil.ReadInput(f, path, "key")
+	data, err := cmdutil.ReadKeyInput(f, path, "key")
 	if err != nil {
 		return nil, err
 	}

@@ -33,6 +33,7 @@ type VerifyOptions struct {
 	Profile  string
 	Format   string
 	Timeout  time.Duration
+	CACert   string
 }
 
 func NewCmdVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *cobra.Command {
@@ -95,6 +96,7 @@ error), 1 when a step fails, 2 when verify could not run.`),
 	cmdutil.ProfileFlag(cmd, &opts.Profile, "Server profile")
 	cmdutil.EnumFlag(cmd, &opts.Format, "format", "text", "Output format", "text", "json")
 	fl.DurationVar(&opts.Timeout, "timeout", jwksfetch.DefaultTimeout, "Give up fetching a JWKS URL after this long")
+	cmdutil.CACertFlag(cmd, &opts.CACert)
 	return cmd
 }
 
@@ -133,10 +135,17 @@ func verifyRun(opts *VerifyOptions) error {
 			fe := err.(*jwksfetch.Error)
 			return cmdutil.Errorf("--jwks: %s", fe.Msg).WithHint("%s", fe.Hint)
 		}
-		in.KeySource = opts.JWKS
-		fetched, in.KeysErr = jwksfetch.Fetch(context.Background(), opts.JWKS, fetchOptions(opts))
+		fetchOpts := fetchOptions(opts)
+		if fetchOpts.RootCAs, err = cmdutil.RootCAs(f, opts.CACert); err != nil {
+			return err
+		}
+		in.KeySource = jwksfetch.RedactURL(opts.JWKS)
+		fetched, in.KeysErr = jwksfetch.Fetch(context.Background(), opts.JWKS, fetchOpts)
 		if in.KeysErr == nil {
 			in.Keys = fetched.Set
+			if fetched.FinalURL != fetched.URL {
+				in.KeySource += " (read from " + fetched.FinalURL + ")"
+			}
 		}
 	default:
 		if in.Keys, err = cmdutil.LoadKeys(f, opts.JWKS, "--jwks"); err != nil {

@@ -12,7 +12,7 @@ import (
 // Load reads path ("-" for stdin) and parses it as key material. what names
 // the input in messages: "key", "key set".
 func Load(f *cmdutil.Factory, path, what string) (*keys.Set, error) {
-	data, err := cmdutil.ReadInput(f, path, what)
+	data, err := cmdutil.ReadKeyInput(f, path, what)
 	if err != nil {
 		return nil, err
 	}
