@@ -36,6 +36,8 @@ type Result struct {
 	Accepted bool     `json:"accepted,omitempty"`
 	Advice   []string `json:"advice,omitempty"`
 	Notes    []string `json:"notes,omitempty"`
+	// Servers are the server models that answer this way.
+	Servers []ServerAnswer `json:"servers,omitempty"`
 }
 
 // Match is one catalog entry that explains the input.
@@ -118,6 +120,7 @@ func ExplainResponse(resp *Response, opts Options) *Result {
 		}
 		res.Notes = append(res.Notes, "the error body has no error_description member; treating it as blank")
 	}
+	res.Servers = serversSending(resp)
 	matches, nearest := find(desc)
 	ctx := lintContext{resp: resp, opts: opts, prof: prof}
 	for _, m := range matches {
@@ -126,8 +129,8 @@ func ExplainResponse(resp *Response, opts Options) *Result {
 	for _, m := range nearest {
 		res.Nearest = append(res.Nearest, ctx.match(m, res.Clock))
 	}
-	res.Known = len(res.Matches) > 0
-	if !res.Known {
+	res.Known = len(res.Matches) > 0 || len(res.Servers) > 0
+	if len(res.Matches) == 0 {
 		res.Advice = generalAdvice(resp)
 	}
 	return res

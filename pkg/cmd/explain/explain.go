@@ -232,6 +232,11 @@ func PrintResult(w io.Writer, cs *iostreams.ColorScheme, r *explainpkg.Result) {
 		return
 	}
 
+	printServers(w, cs, r.Servers)
+	if len(r.Matches) == 0 && len(r.Servers) > 0 {
+		fmt.Fprintf(w, "\nRun the lint command with --profile set to that server to see which of its checks your assertion fails.\n")
+		return
+	}
 	if !r.Known {
 		fmt.Fprintf(w, "\n%s\n", cs.Red("No catalog entry matches this error."))
 		if len(r.Nearest) > 0 {
@@ -313,4 +318,23 @@ func printList(opts *ExplainOptions) error {
 func quote(s string) string {
 	b, _ := json.Marshal(s)
 	return strings.ReplaceAll(string(b), `\u0026`, "&")
+}
+
+// printServers names the server models that answer this way.
+func printServers(w io.Writer, cs *iostreams.ColorScheme, servers []explainpkg.ServerAnswer) {
+	if len(servers) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n%s\n", cs.Bold("Sent by"))
+	for _, s := range servers {
+		how := fmt.Sprintf("%d %s", s.Status, s.Error)
+		if s.Hidden {
+			how = "in its logs, behind " + how
+		}
+		steps := strings.Join(s.Steps, ", ")
+		if len(s.Steps) > 4 {
+			steps = strings.Join(s.Steps[:4], ", ") + fmt.Sprintf(" and %d more", len(s.Steps)-4)
+		}
+		fmt.Fprintf(w, "  %s (%s): %s, from %s\n", cs.Bold(s.Profile), s.Title, how, steps)
+	}
 }
