@@ -129,7 +129,7 @@ func (k *Key) Describe() string {
 		if k.Crv == "" {
 			return k.Kty + " key without crv"
 		}
-		return k.Kty + " " + k.Crv
+		return k.Kty + " " + Printable(k.Crv)
 	case "oct":
 		return fmt.Sprintf("oct %d-bit secret", k.Bits)
 	case "":

@@ -208,13 +208,13 @@ func describe(k *keys.Key) string {
 	}
 	parts = append(parts, k.Describe())
 	if k.Use != "" {
-		parts = append(parts, "use "+k.Use)
+		parts = append(parts, "use "+keys.Printable(k.Use))
 	}
 	if k.Alg != "" {
-		parts = append(parts, "alg "+k.Alg)
+		parts = append(parts, "alg "+keys.Printable(k.Alg))
 	}
 	if k.KeyOps != nil {
-		parts = append(parts, "key_ops ["+strings.Join(k.KeyOps, ",")+"]")
+		parts = append(parts, "key_ops ["+keys.Printable(strings.Join(k.KeyOps, ","))+"]")
 	}
 	if k.HasPrivate {
 		parts = append(parts, "PRIVATE")

@@ -3,6 +3,7 @@
 package keyfile
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/clientassert/clientassert/pkg/cmdutil"
@@ -40,14 +41,16 @@ func Name(path string) string {
 	return path
 }
 
-// Kids lists the kids of a set for a hint: `"a", "b", (none)`.
+// Kids lists the kids of a set for a hint: `"a", "b", (none)`. Each kid is
+// quoted with its control characters escaped: kids come from the input and
+// must not reach the terminal raw.
 func Kids(set *keys.Set) string {
 	var out []string
 	for _, k := range set.Keys {
 		if k.KID == "" {
 			out = append(out, "(none)")
 		} else {
-			out = append(out, `"`+k.KID+`"`)
+			out = append(out, strconv.Quote(k.KID))
 		}
 	}
 	return strings.Join(out, ", ")
