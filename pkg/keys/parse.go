@@ -74,7 +74,7 @@ func parsePEM(data []byte) (*Set, error) {
 		rest = r
 		n++
 		if _, enc := block.Headers["Proc-Type"]; enc || block.Type == "ENCRYPTED PRIVATE KEY" {
-			return nil, fmt.Errorf("PEM block %d is an encrypted private key: expected an unencrypted key", n)
+			return nil, fmt.Errorf("PEM block %d is an %w: expected an unencrypted key, or its passphrase", n, ErrEncrypted)
 		}
 		if block.Type == "EC PARAMETERS" {
 			continue // openssl ecparam -genkey writes this before the key

@@ -3,12 +3,14 @@ package keys
 import (
 	"crypto"
 	"crypto/ecdsa"
+	"crypto/hmac"
 	"crypto/rsa"
 	_ "crypto/sha256" // registers SHA-256 for crypto.Hash
 	_ "crypto/sha512" // registers SHA-384 and SHA-512
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"math/big"
 	"slices"
 	"strings"
 
@@ -140,13 +142,18 @@ func notChecked(format string, args ...any) Verdict {
 // cryptography. The key's type (and curve) must fit alg; use, key_ops and a
 // JWK alg are SupportsVerify's business, not this function's.
 //
-// What go-jose cannot check honestly is reported as NotChecked with the
-// reason, never guessed: RSA keys under 1024 bits (Go refuses them, Node
-// verifies with them), moduli over MaxRSABits (Node refuses them), HMAC
-// secrets shorter than the digest (go-jose refuses them, jose 2.x does not),
-// and segments or headers go-jose cannot read back byte for byte. One Node
-// rule is stricter than go-jose and is applied after it: PS* signatures must
-// use a salt as long as the digest.
+// What Go cannot check honestly is reported as NotChecked with the reason,
+// never guessed: RSA keys under 1024 bits (Go refuses them, Node verifies
+// with them; the verdict flags the key weak), moduli over MaxRSABits (Node
+// refuses them) and HMAC secrets shorter than the digest (go-jose refuses
+// them, jose 2.x does not).
+//
+// The thin layer around go-jose reproduces what jose 2.x does differently:
+// it verifies over the segments exactly as sent, so a token whose framing
+// go-jose's JWS parser refuses (non-canonical base64url, duplicate header
+// members, header values go-jose rejects) is checked with the crypto/*
+// calls go-jose itself makes, and the verdict's Reason says so; and Node
+// requires PS* salts as long as the digest, which go-jose does not.
 func VerifySignature(k *Key, alg string, signingInput, sig []byte) Verdict {
 	if k == nil {
 		return notChecked("no key to verify with")
@@ -187,7 +194,8 @@ func VerifySignature(k *Key, alg string, signingInput, sig []byte) Verdict {
 		return invalid("the signing input is not header.payload")
 	}
 	if !canonicalB64(header) || !canonicalB64(payload) {
-		return notChecked("the token's header or payload is not canonical base64url; go-jose verifies only over canonical segments, so the signature was not checked")
+		return verifyRaw(verificationKey, alg, h, signingInput, sig,
+			"go-jose reads only canonical base64url segments; jose 2.x signs over the bytes as sent")
 	}
 	// The flattened JSON form lets go-jose keep the header bytes as sent,
 	// and supplies alg for a header that has none.
@@ -199,25 +207,70 @@ func VerifySignature(k *Key, alg string, signingInput, sig []byte) Verdict {
 		if errors.As(err, &unexpected) {
 			return notChecked("the header names alg %q, not %s", unexpected.Got, alg)
 		}
-		return notChecked("go-jose cannot read the header (%s), so the signature was not checked", goJoseMessage(err))
+		return verifyRaw(verificationKey, alg, h, signingInput, sig,
+			"go-jose refuses the header ("+goJoseMessage(err)+"), which jose 2.x accepts")
+	}
+	if _, has := jws.Signatures[0].Protected.ExtraHeaders["b64"]; has {
+		// go-jose applies b64 even without crit, and then signs over the
+		// decoded payload; jose 2.x signs over the segment as sent.
+		return verifyRaw(verificationKey, alg, h, signingInput, sig,
+			"go-jose reads the header's b64 differently from jose 2.x")
 	}
 	if _, err := jws.Verify(verificationKey); err != nil {
 		if errors.Is(err, jose.ErrCryptoFailure) {
 			return invalid("signature verification failed")
 		}
-		return notChecked("go-jose refuses to verify (%s)", goJoseMessage(err))
+		return verifyRaw(verificationKey, alg, h, signingInput, sig,
+			"go-jose refuses to verify ("+goJoseMessage(err)+"), where jose 2.x does")
 	}
-	if alg[:2] == "PS" {
-		// Node verifies RSA-PSS with the salt length pinned to the digest
-		// size; go-jose accepts any salt length.
-		digest := h.New()
-		digest.Write(signingInput)
-		opts := &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash}
-		if rsa.VerifyPSS(verificationKey.(*rsa.PublicKey), h, digest.Sum(nil), sig, opts) != nil {
-			return invalid("the PSS salt is not as long as the digest, which the server requires")
-		}
+	if alg[:2] == "PS" && !pssSaltIsDigestSize(verificationKey.(*rsa.PublicKey), h, signingInput, sig) {
+		return invalid("the PSS salt is not as long as the digest, which the server requires")
 	}
 	return Verdict{Status: Valid}
+}
+
+// pssSaltIsDigestSize applies Node's RSA-PSS rule, which is stricter than
+// go-jose's: the salt must be as long as the digest.
+func pssSaltIsDigestSize(pub *rsa.PublicKey, h crypto.Hash, input, sig []byte) bool {
+	opts := &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash}
+	return rsa.VerifyPSS(pub, h, digestOf(h, input), sig, opts) == nil
+}
+
+func digestOf(h crypto.Hash, data []byte) []byte {
+	w := h.New()
+	w.Write(data)
+	return w.Sum(nil)
+}
+
+// verifyRaw checks a signature whose JWS framing go-jose cannot represent
+// (non-canonical base64, duplicate header members, header values it
+// refuses) although jose 2.x verifies it over the bytes as sent. It makes
+// the same crypto/* calls go-jose makes internally; why says why it was
+// needed, and is kept in the verdict.
+func verifyRaw(key any, alg string, h crypto.Hash, input, sig []byte, why string) Verdict {
+	good := false
+	switch alg[:2] {
+	case "HS":
+		mac := hmac.New(h.New, key.([]byte))
+		mac.Write(input)
+		good = hmac.Equal(mac.Sum(nil), sig)
+	case "RS":
+		good = rsa.VerifyPKCS1v15(key.(*rsa.PublicKey), h, digestOf(h, input), sig) == nil
+	case "PS":
+		good = pssSaltIsDigestSize(key.(*rsa.PublicKey), h, input, sig)
+	case "ES":
+		pub := key.(*ecdsa.PublicKey)
+		size := (pub.Curve.Params().BitSize + 7) / 8
+		if len(sig) == 2*size {
+			r := new(big.Int).SetBytes(sig[:size])
+			s := new(big.Int).SetBytes(sig[size:])
+			good = ecdsa.Verify(pub, digestOf(h, input), r, s)
+		}
+	}
+	if !good {
+		return Verdict{Status: Invalid, Reason: "signature verification failed; " + why}
+	}
+	return Verdict{Status: Valid, Reason: why}
 }
 
 // rsaRefusal reports the RSA moduli go-jose cannot check honestly.

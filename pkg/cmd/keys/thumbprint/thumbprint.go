@@ -18,9 +18,10 @@ type ThumbprintOptions struct {
 	IO      *iostreams.IOStreams
 	Factory *cmdutil.Factory
 
-	File   string
-	KID    string
-	Format string
+	File           string
+	KID            string
+	Format         string
+	PassphraseFile string
 }
 
 // Result is the JSON output.
@@ -62,11 +63,12 @@ a JWKS or a PEM bundle can, choose one with --kid. --format json prints
 	}
 	cmd.Flags().StringVar(&opts.KID, "kid", "", "Choose the key with this kid when the file holds several")
 	cmdutil.EnumFlag(cmd, &opts.Format, "format", "text", "Output format", "text", "json")
+	cmdutil.PassphraseFlag(cmd, &opts.PassphraseFile)
 	return cmd
 }
 
 func thumbprintRun(opts *ThumbprintOptions) error {
-	set, err := keyfile.Load(opts.Factory, opts.File, "key")
+	set, err := keyfile.LoadWithPassphrase(opts.Factory, opts.File, "key", opts.PassphraseFile)
 	if err != nil {
 		return err
 	}

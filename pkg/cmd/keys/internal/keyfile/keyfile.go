@@ -13,8 +13,17 @@ import (
 // Load reads path ("-" for stdin) and parses it as key material. what names
 // the input in messages: "key", "key set".
 func Load(f *cmdutil.Factory, path, what string) (*keys.Set, error) {
+	return LoadWithPassphrase(f, path, what, "")
+}
+
+// LoadWithPassphrase is Load for a command with --passphrase-file; every
+// keys command reads $CLIENTASSERT_KEY_PASSPHRASE.
+func LoadWithPassphrase(f *cmdutil.Factory, path, what, passphraseFile string) (*keys.Set, error) {
 	data, err := cmdutil.ReadKeyInput(f, path, what)
 	if err != nil {
+		return nil, err
+	}
+	if data, err = cmdutil.DecryptKey(f, data, Name(path), passphraseFile); err != nil {
 		return nil, err
 	}
 	set, err := keys.Parse(data)
