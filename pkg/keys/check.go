@@ -4,6 +4,7 @@ import (
 	"crypto/rsa"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -109,7 +110,7 @@ func CheckForAlgs(set *Set, algs []string) []Problem {
 		index := e.Index
 		said := "it answers every token for this client with an empty error_description"
 		if e.JOSEError {
-			said = fmt.Sprintf("it answers every token for this client with %q", e.Message)
+			said = "it answers every token for this client with " + strconv.Quote(e.Message)
 		}
 		out = append(out, Problem{
 			Rule: RuleKeyStoreLoadFails, Severity: SeverityError, KID: e.KID, Index: index,

@@ -33,7 +33,7 @@ func (e *KeyStoreLoadError) Error() string {
 			where += fmt.Sprintf(" (kid %q)", e.KID)
 		}
 	}
-	return fmt.Sprintf("the server's JOSE library cannot load %s: %s", where, e.Message)
+	return fmt.Sprintf("the server's JOSE library cannot load %s: %s", where, Printable(e.Message))
 }
 
 // Description is the error_description the server answers with.

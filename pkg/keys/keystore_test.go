@@ -158,3 +158,58 @@ func TestSmallExponentAndProfileAlgs(t *testing.T) {
 		t.Errorf("P-256 where ES256 is accepted: %v", findings(got))
 	}
 }
+
+// FuzzJWKS loads JWK Sets the way the server does, as a whole:
+//
+//	go test -run '^$' -fuzz '^FuzzJWKS$' -fuzzminimizetime 10s ./pkg/keys/
+func FuzzJWKS(f *testing.F) {
+	fuzzSeeds(f, true)
+	for _, entry := range []string{
+		`{"kty":"EC","crv":"P-384","kid":"o","use":"foo","x":"AA","y":"AA"}`,
+		`{"kty":"RSA","kid":"o","n":"AQAB","e":"AQAB","use":"sig","key_ops":["encrypt"]}`,
+		`{"kty":"foo","kid":"o"}`,
+		`{"kty":"OKP","crv":"Ed448","kid":"o","x":"AAAA"}`,
+		`{"kty":"RSA","kid":"o","n":"AQAB","e":"AQAB","x5c":["bm90IGEgY2VydA"]}`,
+		`{"kty":"RSA","kid":"o","n":"AQAB","e":"AQAB","alg":""}`,
+		`{"kid":"o"}`,
+	} {
+		f.Add([]byte(`{"keys":[{"kty":"oct","kid":"s","k":"AAAA"},` + entry + `]}`))
+	}
+	redox := []string{"RS384", "ES384"}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		set, err := Parse(data)
+		if err != nil {
+			return
+		}
+		desc, loadErr := set.KeyStoreError()
+		var e *KeyStoreLoadError
+		if loadErr != nil {
+			if !asKeyStoreErr(loadErr, &e) {
+				t.Fatalf("KeyStoreError returned %T", loadErr)
+			}
+			if e.Message == "" || (e.JOSEError && desc != e.Message) || (!e.JOSEError && desc != "") {
+				t.Errorf("description %q does not follow from %+v", desc, e)
+			}
+			if e.Index >= len(set.Keys) {
+				t.Errorf("failing index %d of %d keys", e.Index, len(set.Keys))
+			}
+		} else if desc != "" {
+			t.Errorf("description %q for a set that loads", desc)
+		}
+		reported := false
+		for _, p := range CheckForAlgs(set, redox) {
+			reported = reported || p.Rule == RuleKeyStoreLoadFails
+			if p.Rule == RuleKeyStoreLoadFails && (p.Message == "" || strings.ContainsAny(p.Message, "\n\x1b")) {
+				t.Errorf("%s: message %q", p.Rule, p.Message)
+			}
+		}
+		if reported != (loadErr != nil) {
+			t.Errorf("Check reports the load failure: %v; KeyStoreError: %v", reported, loadErr)
+		}
+		for _, k := range set.Keys {
+			Thumbprint(k)
+			k.PublicJWK()
+			SmallExponent(k)
+		}
+	})
+}

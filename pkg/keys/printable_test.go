@@ -9,7 +9,7 @@ func TestPrintable(t *testing.T) {
 		"café":                  "café",
 		"a\nclientassert: fake": `"a\nclientassert: fake"`,
 		"\x1b[31mred\a":         `"\x1b[31mred\a"`,
-		`say "hi"`:              `"say \"hi\""`,
+		`say "hi"`:              `say "hi"`,
 		"bad\xffutf8":           `"bad\xffutf8"`,
 		"\u202eevil":            `"\u202eevil"`,
 	}
