@@ -2,16 +2,20 @@ package assertion
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/rsa"
 	_ "crypto/sha256" // registers SHA-256
 	_ "crypto/sha512" // registers SHA-384 and SHA-512
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
 	"strings"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/cryptosigner"
 
 	"github.com/clientassert/clientassert/pkg/keys"
 )
@@ -254,36 +258,39 @@ func sigSize(key *keys.Key, alg string) int {
 }
 
 // signBytes signs input with alg; CanSign has checked that key fits.
+//
+// go-jose does the signing. Its Signer writes its own protected header, so
+// the header bytes built here (member order included) could not survive
+// it; its cryptosigner signs caller-chosen bytes instead. go-jose exposes
+// no HMAC over caller-chosen bytes and refuses secrets shorter than the
+// digest, which jose 2.x accepts, so HS* uses crypto/hmac.
 func signBytes(key *keys.Key, alg string, input []byte) ([]byte, error) {
-	h, _ := keys.HashFor(alg)
 	if alg[:2] == "HS" {
+		h, _ := keys.HashFor(alg)
 		mac := hmac.New(h.New, key.Secret)
 		mac.Write(input)
 		return mac.Sum(nil), nil
 	}
-	w := h.New()
-	w.Write(input)
-	digest := w.Sum(nil)
-	switch alg[:2] {
-	case "RS":
-		sig, err := rsa.SignPKCS1v15(nil, key.Private.(*rsa.PrivateKey), h, digest)
-		return sig, wrapSignError(err)
-	case "PS":
-		sig, err := rsa.SignPSS(rand.Reader, key.Private.(*rsa.PrivateKey), h, digest, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash})
-		return sig, wrapSignError(err)
-	case "ES":
-		priv := key.Private.(*ecdsa.PrivateKey)
-		r, s, err := ecdsa.Sign(rand.Reader, priv, digest)
-		if err != nil {
-			return nil, wrapSignError(err)
-		}
-		size := (priv.Curve.Params().BitSize + 7) / 8
-		sig := make([]byte, 2*size)
-		r.FillBytes(sig[:size])
-		s.FillBytes(sig[size:])
-		return sig, nil
+	signer, ok := key.Private.(crypto.Signer)
+	if !ok {
+		return nil, errorf("the %s key cannot sign", key.Describe())
 	}
-	return nil, errorf("unsupported alg %q", alg)
+	sig, err := cryptosigner.Opaque(digestSaltSigner{signer}).SignPayload(input, jose.SignatureAlgorithm(alg))
+	return sig, wrapSignError(err)
+}
+
+// digestSaltSigner pins RSA-PSS salts to the digest length: jose 2.x on the
+// server verifies PS* only with such a salt, while go-jose's cryptosigner
+// asks for the longest salt that fits.
+type digestSaltSigner struct{ crypto.Signer }
+
+func (s digestSaltSigner) Sign(rand io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+	if pss, ok := opts.(*rsa.PSSOptions); ok {
+		pinned := *pss
+		pinned.SaltLength = rsa.PSSSaltLengthEqualsHash
+		opts = &pinned
+	}
+	return s.Signer.Sign(rand, digest, opts)
 }
 
 func wrapSignError(err error) error {

@@ -107,10 +107,14 @@ func isRegularFile(path string) bool {
 	return err == nil && !st.IsDir()
 }
 
-// LoadKeys reads a key, key set or certificate file for --jwks and --key.
-func LoadKeys(f *Factory, path, flag string) (*keys.Set, error) {
+// LoadKeys reads a key, key set or certificate file for --jwks and --key;
+// an encrypted private key is decrypted with DecryptKey.
+func LoadKeys(f *Factory, path, flag, passphraseFile string) (*keys.Set, error) {
 	data, err := ReadKeyInput(f, path, flag+" file")
 	if err != nil {
+		return nil, err
+	}
+	if data, err = DecryptKey(f, data, path, passphraseFile); err != nil {
 		return nil, err
 	}
 	set, err := keys.Parse(data)

@@ -1,8 +1,10 @@
 package keys
 
 import (
+	"crypto/rsa"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -40,6 +42,10 @@ const (
 	RuleCurveAlgMismatch      = "curve-alg-mismatch"
 	RuleKtyAlgMismatch        = "kty-alg-mismatch"
 	RuleNoMatch               = "no-match" // reported by callers of Match
+	RuleKeyStoreLoadFails     = "keystore-load-fails"
+	RuleRSATooLarge           = "rsa-too-large"
+	RuleRSASmallExponent      = "rsa-small-exponent"
+	RuleAlgNotAccepted        = "alg-not-accepted"
 )
 
 // signingAlgs are the JWS algs of RFC 7518 (and RFC 8037, 8812) that sign.
@@ -73,6 +79,13 @@ func suggestedAlg(k *Key) string {
 // finds, key by key in order, set-wide findings first. Rules that only make
 // sense for JSON input (kid, kty) are skipped for keys read from PEM.
 func Check(set *Set) []Problem {
+	return CheckForAlgs(set, nil)
+}
+
+// CheckForAlgs is Check for a server that accepts only algs (a profile's
+// algorithms): it adds a finding for each key that can verify none of
+// them. With no algs it is Check.
+func CheckForAlgs(set *Set, algs []string) []Problem {
 	var out []Problem
 	if set == nil || len(set.Keys) == 0 {
 		return []Problem{{
@@ -93,10 +106,80 @@ func Check(set *Set) []Problem {
 			Fix:     "give every key its own kid, e.g. its thumbprint (clientassert keys thumbprint KEY)",
 		})
 	}
+	if e := set.keyStoreLoadError(); e != nil {
+		index := e.Index
+		said := "it answers every token for this client with an empty error_description"
+		if e.JOSEError {
+			said = "it answers every token for this client with " + strconv.Quote(e.Message)
+		}
+		out = append(out, Problem{
+			Rule: RuleKeyStoreLoadFails, Severity: SeverityError, KID: e.KID, Index: index,
+			Message: fmt.Sprintf("%s; the server loads the whole set, so %s, whichever key signs it", e.Error(), said),
+			Fix:     keyStoreFix(index),
+		})
+	}
+	// A key the server cannot use is an error when it leaves the set with
+	// no usable key, and a warning beside keys that work.
+	algSeverity := SeverityWarning
+	if len(algs) > 0 && !anyUsable(set, algs) {
+		algSeverity = SeverityError
+	}
 	for _, k := range set.Keys {
 		out = append(out, checkKey(k)...)
+		if len(algs) > 0 {
+			out = append(out, checkAlgs(k, algs, algSeverity)...)
+		}
 	}
 	return out
+}
+
+func anyUsable(set *Set, algs []string) bool {
+	for _, k := range set.Keys {
+		for _, alg := range algs {
+			if ok, _ := k.SupportsVerify(alg); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// checkAlgs reports a key whose type or curve verifies none of the algs
+// the server accepts. Keys held back by their use, key_ops, alg or size
+// are left to the rules that say so.
+func checkAlgs(k *Key, algs []string, severity string) []Problem {
+	fits := false
+	switch k.Kty {
+	case "RSA":
+		for _, alg := range algs {
+			_, rsaAlg := rsaMinBits[alg]
+			fits = fits || rsaAlg
+		}
+	case "EC":
+		fits = curveAlg[k.Crv] == "" || slices.Contains(algs, curveAlg[k.Crv])
+	case "OKP":
+		fits = k.Crv != "Ed25519" // other curves have their own finding
+	default:
+		fits = true
+	}
+	if fits {
+		return nil
+	}
+	return []Problem{{
+		Rule: RuleAlgNotAccepted, Severity: severity, KID: k.KID, Index: k.Index,
+		Message: fmt.Sprintf("%s is an %s key, which can verify none of the algs the server accepts (%s)", k.label(), k.Describe(), strings.Join(algs, ", ")),
+		Fix:     fmt.Sprintf("use a key for one of %s: clientassert keys generate --alg %s ...", strings.Join(algs, ", "), algs[0]),
+	}}
+}
+
+// SmallExponent reports whether k is an RSA key whose public exponent is
+// below 65537 (e=3 above all), and the exponent.
+func SmallExponent(k *Key) (int, bool) {
+	pub, ok := k.Public.(*rsa.PublicKey)
+	if !ok || k.Kty != "RSA" {
+		return 0, false
+	}
+	return pub.E, pub.E < 65537
 }
 
 func checkKey(k *Key) []Problem {
@@ -151,8 +234,17 @@ func checkKey(k *Key) []Problem {
 		}
 	}
 
+	if e, small := SmallExponent(k); small {
+		add(RuleRSASmallExponent, SeverityWarning,
+			fmt.Sprintf("%s has public exponent %d; small exponents such as 3 turn signature-forgery bugs in verifiers into attacks", who, e),
+			"generate a new key (exponent 65537): clientassert keys generate --alg RS384 ...")
+	}
 	if k.Kty == "RSA" && k.Bits > 0 {
 		switch {
+		case k.Bits > MaxRSABits:
+			add(RuleRSATooLarge, SeverityError,
+				fmt.Sprintf("%s is a %d-bit RSA key; the server's crypto refuses moduli over %d bits, so nothing verifies with it", who, k.Bits, MaxRSABits),
+				"generate a 2048- to 4096-bit key: clientassert keys generate --alg RS384 ...")
 		case k.Bits < 1024:
 			msg := fmt.Sprintf("%s is a %d-bit RSA key; keys under 1024 bits can be factored", who, k.Bits)
 			if k.Bits < rsaMinBits["RS384"] {
@@ -257,4 +349,11 @@ func Match(set *Set, priv *Key) []*Key {
 		}
 	}
 	return out
+}
+
+func keyStoreFix(index int) string {
+	if index < 0 {
+		return `give every entry a "kty": the server refuses the set as a whole`
+	}
+	return fmt.Sprintf("fix or remove key %d: the server refuses the set as a whole", index)
 }

@@ -19,6 +19,8 @@ import (
 	"math/big"
 	"sort"
 	"strings"
+
+	"github.com/go-jose/go-jose/v4"
 )
 
 // Key is one key from a PEM block, a JWK, or an entry of a JWKS.
@@ -127,7 +129,7 @@ func (k *Key) Describe() string {
 		if k.Crv == "" {
 			return k.Kty + " key without crv"
 		}
-		return k.Kty + " " + k.Crv
+		return k.Kty + " " + Printable(k.Crv)
 	case "oct":
 		return fmt.Sprintf("oct %d-bit secret", k.Bits)
 	case "":
@@ -199,10 +201,18 @@ func (k *Key) publicMembers() (map[string]string, error) {
 	return m, nil
 }
 
-// Thumbprint returns the RFC 7638 JWK thumbprint: the SHA-256 of the
-// required public members in lexical order without whitespace, base64url
-// without padding.
+// Thumbprint returns the RFC 7638 JWK thumbprint (SHA-256, base64url
+// without padding). go-jose computes it for the keys it loads; oct secrets
+// and keys on curves go-jose does not know are hashed here from their
+// required members in lexical order.
 func Thumbprint(k *Key) (string, error) {
+	if k.Public != nil {
+		sum, err := (&jose.JSONWebKey{Key: k.Public}).Thumbprint(crypto.SHA256)
+		if err != nil {
+			return "", fmt.Errorf("%s: %s", k.label(), goJoseMessage(err))
+		}
+		return b64(sum), nil
+	}
 	m, err := k.publicMembers()
 	if err != nil {
 		return "", err

@@ -15,6 +15,8 @@ import (
 	"io"
 	"math/big"
 	"strings"
+
+	"github.com/go-jose/go-jose/v4"
 )
 
 // expected ends the message for input that is not key material.
@@ -72,7 +74,7 @@ func parsePEM(data []byte) (*Set, error) {
 		rest = r
 		n++
 		if _, enc := block.Headers["Proc-Type"]; enc || block.Type == "ENCRYPTED PRIVATE KEY" {
-			return nil, fmt.Errorf("PEM block %d is an encrypted private key: expected an unencrypted key", n)
+			return nil, fmt.Errorf("PEM block %d is an %w: expected an unencrypted key, or its passphrase", n, ErrEncrypted)
 		}
 		if block.Type == "EC PARAMETERS" {
 			continue // openssl ecparam -genkey writes this before the key
@@ -323,6 +325,35 @@ func b64Member(m map[string]any, name string, required bool) ([]byte, error) {
 	return b, nil
 }
 
+func init() {
+	// go-jose stops at 4096-bit RSA JWKs; the server's crypto goes to 16384.
+	jose.MaxRSAModulusBits = MaxRSABits
+}
+
+// fromGoJose has go-jose build the Go key for JWK members this package has
+// already checked (and worded the refusals of, as the server's model
+// needs). Members are given canonical, so go-jose sees what jose 2.x reads.
+func fromGoJose(members map[string][]byte, strs map[string]string) (any, error) {
+	obj := map[string]string{}
+	for n, v := range strs {
+		obj[n] = v
+	}
+	for n, v := range members {
+		if v != nil {
+			obj[n] = b64(v)
+		}
+	}
+	data, err := json.Marshal(obj)
+	if err != nil {
+		return nil, err
+	}
+	var jwk jose.JSONWebKey
+	if err := jwk.UnmarshalJSON(data); err != nil {
+		return nil, err
+	}
+	return jwk.Key, nil
+}
+
 func loadRSA(k *Key, m map[string]any) error {
 	nb, err := b64Member(m, "n", true)
 	if err != nil {
@@ -340,35 +371,39 @@ func loadRSA(k *Key, m map[string]any) error {
 	if !e.IsInt64() || e.Int64() < 3 || e.Int64() > 1<<31-1 || e.Bit(0) == 0 {
 		return errors.New(`"e" is not a usable RSA exponent: expected an odd value such as AQAB (65537)`)
 	}
-	pub := &rsa.PublicKey{N: n, E: int(e.Int64())}
-	k.Public, k.Bits = pub, n.BitLen()
+	k.Bits = n.BitLen()
+	if k.Bits > MaxRSABits {
+		// Kept, with its numbers only, for Check to report; no RSA math is
+		// done with it (and its private members are not checked).
+		k.Public = &rsa.PublicKey{N: n, E: int(e.Int64())}
+		return nil
+	}
+	rsaKty := map[string]string{"kty": "RSA"}
+	pub, err := fromGoJose(map[string][]byte{"n": nb, "e": eb}, rsaKty)
+	if err != nil {
+		return fmt.Errorf("invalid RSA key: %s", goJoseMessage(err))
+	}
+	k.Public = pub
 
 	d, err := b64Member(m, "d", false)
 	if err != nil || d == nil {
 		return err
 	}
-	p, err := b64Member(m, "p", false)
-	if err != nil {
-		return err
+	members := map[string][]byte{"n": nb, "e": eb, "d": d}
+	for _, name := range []string{"p", "q", "dp", "dq", "qi"} {
+		if members[name], err = b64Member(m, name, false); err != nil {
+			return err
+		}
 	}
-	q, err := b64Member(m, "q", false)
-	if err != nil {
-		return err
-	}
-	if p == nil || q == nil {
+	if members["p"] == nil || members["q"] == nil {
 		// "d" alone is a valid but rare JWK; usable for reports, not for
 		// signing here.
 		return nil
 	}
-	priv := &rsa.PrivateKey{
-		PublicKey: *pub,
-		D:         new(big.Int).SetBytes(d),
-		Primes:    []*big.Int{new(big.Int).SetBytes(p), new(big.Int).SetBytes(q)},
-	}
-	if err := priv.Validate(); err != nil {
+	priv, err := fromGoJose(members, rsaKty)
+	if err != nil {
 		return errors.New("private members do not form a valid RSA key with n and e")
 	}
-	priv.Precompute()
 	k.Private = priv
 	return nil
 }
@@ -404,9 +439,14 @@ func loadEC(k *Key, m map[string]any) error {
 	point[0] = 4
 	copy(point[1+size-len(x):1+size], x)
 	copy(point[1+2*size-len(y):], y)
-	pub, err := ecdsa.ParseUncompressedPublicKey(curve, point)
-	if err != nil {
+	if _, err := ecdsa.ParseUncompressedPublicKey(curve, point); err != nil {
 		return fmt.Errorf(`"x" and "y" are not a point on %s`, k.Crv)
+	}
+	ecMembers := map[string][]byte{"x": point[1 : 1+size], "y": point[1+size:]}
+	ecStrs := map[string]string{"kty": "EC", "crv": k.Crv}
+	pub, err := fromGoJose(ecMembers, ecStrs)
+	if err != nil {
+		return fmt.Errorf("invalid EC key: %s", goJoseMessage(err))
 	}
 	k.Public = pub
 	d, err := b64Member(m, "d", false)
@@ -418,15 +458,31 @@ func loadEC(k *Key, m map[string]any) error {
 	}
 	padded := make([]byte, size)
 	copy(padded[size-len(d):], d)
-	priv, err := ecdsa.ParseRawPrivateKey(curve, padded)
-	if err != nil {
+	if _, err := ecdsa.ParseRawPrivateKey(curve, padded); err != nil {
 		return fmt.Errorf(`"d" is not a valid %s private key`, k.Crv)
 	}
-	if !priv.PublicKey.Equal(pub) {
+	ecMembers["d"] = padded
+	priv, err := fromGoJose(ecMembers, ecStrs)
+	if err != nil {
+		return fmt.Errorf("invalid EC private key: %s", goJoseMessage(err))
+	}
+	ecPriv := priv.(*ecdsa.PrivateKey)
+	// go-jose takes d as given; the server's model needs it to match.
+	if !ecPublicMatches(ecPriv, pub.(*ecdsa.PublicKey)) {
 		return errors.New(`"d" does not match "x" and "y"`)
 	}
-	k.Private = priv
+	k.Private = ecPriv
 	return nil
+}
+
+// ecPublicMatches reports whether priv's d yields the public point pub.
+func ecPublicMatches(priv *ecdsa.PrivateKey, pub *ecdsa.PublicKey) bool {
+	raw, err := priv.Bytes()
+	if err != nil {
+		return false
+	}
+	derived, err := ecdsa.ParseRawPrivateKey(priv.Curve, raw)
+	return err == nil && derived.PublicKey.Equal(pub)
 }
 
 func loadOKP(k *Key, m map[string]any) error {
@@ -443,7 +499,12 @@ func loadOKP(k *Key, m map[string]any) error {
 	if len(x) != ed25519.PublicKeySize {
 		return fmt.Errorf(`"x" is %d bytes: an Ed25519 public key is %d`, len(x), ed25519.PublicKeySize)
 	}
-	pub := ed25519.PublicKey(x)
+	okpStrs := map[string]string{"kty": "OKP", "crv": "Ed25519"}
+	pubKey, err := fromGoJose(map[string][]byte{"x": x}, okpStrs)
+	if err != nil {
+		return fmt.Errorf("invalid Ed25519 key: %s", goJoseMessage(err))
+	}
+	pub := pubKey.(ed25519.PublicKey)
 	k.Public = pub
 	d, err := b64Member(m, "d", false)
 	if err != nil || d == nil {
@@ -452,7 +513,11 @@ func loadOKP(k *Key, m map[string]any) error {
 	if len(d) != ed25519.SeedSize {
 		return fmt.Errorf(`"d" is %d bytes: an Ed25519 private key is %d`, len(d), ed25519.SeedSize)
 	}
-	priv := ed25519.NewKeyFromSeed(d)
+	privKey, err := fromGoJose(map[string][]byte{"x": x, "d": d}, okpStrs)
+	if err != nil {
+		return fmt.Errorf("invalid Ed25519 private key: %s", goJoseMessage(err))
+	}
+	priv := privKey.(ed25519.PrivateKey)
 	if !pub.Equal(priv.Public()) {
 		return errors.New(`"d" does not match "x"`)
 	}

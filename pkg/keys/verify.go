@@ -7,11 +7,14 @@ import (
 	"crypto/rsa"
 	_ "crypto/sha256" // registers SHA-256 for crypto.Hash
 	_ "crypto/sha512" // registers SHA-384 and SHA-512
-	"crypto/subtle"
+	"encoding/base64"
+	"errors"
 	"fmt"
 	"math/big"
 	"slices"
 	"strings"
+
+	"github.com/go-jose/go-jose/v4"
 )
 
 // algHash is the digest of each JWS alg this package verifies.
@@ -45,6 +48,15 @@ var rsaMinBits = map[string]int{
 	"RS256": 0, "RS384": 624, "RS512": 752,
 	"PS256": 528, "PS384": 784, "PS512": 1040,
 }
+
+// Size limits on RSA moduli. Go's crypto/rsa refuses to verify below
+// GoMinRSABits, where the server's Node crypto still verifies; above
+// MaxRSABits Node's crypto refuses the key, and doing the arithmetic here
+// would take seconds for nothing.
+const (
+	GoMinRSABits = 1024
+	MaxRSABits   = 16384
+)
 
 // SupportsVerify says whether the Node library panva/jose 2.x would let this
 // key verify alg and, if not, why, in words fit for a message.
@@ -98,170 +110,198 @@ func (k *Key) SupportsVerify(alg string) (bool, string) {
 	return false, fmt.Sprintf("a %s key cannot verify %s", k.Describe(), alg)
 }
 
-// Verify checks a JWS signature over signingInput (the raw "header.payload"
-// bytes) the way jose 2.x does: RS* with PKCS #1 v1.5, PS* with PSS and a
-// salt as long as the digest, ES* with the raw r||s form of exactly twice
-// the curve size, HS* by HMAC compared in constant time. The key's type (and
-// curve) must fit alg; use, key_ops and a JWK alg are SupportsVerify's
-// business, not this function's. Unknown algs verify nothing.
-func Verify(k *Key, alg string, signingInput, sig []byte) bool {
-	if k == nil {
-		return false
-	}
-	h, ok := algHash[alg]
-	if !ok || !h.Available() {
-		return false
-	}
-	switch alg[:2] {
-	case "HS":
-		if k.Kty != "oct" || len(k.Secret) == 0 {
-			return false
-		}
-		mac := hmac.New(h.New, k.Secret)
-		mac.Write(signingInput)
-		return hmac.Equal(mac.Sum(nil), sig)
-	case "RS", "PS":
-		pub, ok := k.Public.(*rsa.PublicKey)
-		if !ok {
-			return false
-		}
-		digest := hashOf(h, signingInput)
-		if alg[0] == 'R' {
-			if pub.N.BitLen() < 1024 {
-				return verifyPKCS1v15Raw(pub, h, digest, sig)
-			}
-			return rsa.VerifyPKCS1v15(pub, h, digest, sig) == nil
-		}
-		if pub.N.BitLen() < 1024 {
-			return verifyPSSRaw(pub, h, digest, sig)
-		}
-		return rsa.VerifyPSS(pub, h, digest, sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash}) == nil
-	case "ES":
-		pub, ok := k.Public.(*ecdsa.PublicKey)
-		if !ok || curveAlg[pub.Curve.Params().Name] != alg {
-			return false
-		}
-		size := (pub.Curve.Params().BitSize + 7) / 8
-		if len(sig) != 2*size {
-			return false
-		}
-		r := new(big.Int).SetBytes(sig[:size])
-		s := new(big.Int).SetBytes(sig[size:])
-		return ecdsa.Verify(pub, hashOf(h, signingInput), r, s)
-	}
-	return false
+// VerdictStatus is what became of one signature check.
+type VerdictStatus string
+
+// The three outcomes of VerifySignature.
+const (
+	Valid      VerdictStatus = "valid"
+	Invalid    VerdictStatus = "invalid"
+	NotChecked VerdictStatus = "not_checked"
+)
+
+// Verdict is the outcome of VerifySignature. Reason says why a signature is
+// invalid or was not checked; WeakKey is set when the key is one the server
+// accepts but nobody should use (RSA under 1024 bits).
+type Verdict struct {
+	Status  VerdictStatus `json:"status"`
+	Reason  string        `json:"reason,omitempty"`
+	WeakKey bool          `json:"weak_key,omitempty"`
 }
 
-func hashOf(h crypto.Hash, data []byte) []byte {
+func invalid(format string, args ...any) Verdict {
+	return Verdict{Status: Invalid, Reason: fmt.Sprintf(format, args...)}
+}
+
+func notChecked(format string, args ...any) Verdict {
+	return Verdict{Status: NotChecked, Reason: fmt.Sprintf(format, args...)}
+}
+
+// VerifySignature checks a JWS signature over signingInput, the raw
+// "header.payload" bytes of a compact token, with go-jose doing the
+// cryptography. The key's type (and curve) must fit alg; use, key_ops and a
+// JWK alg are SupportsVerify's business, not this function's.
+//
+// What Go cannot check honestly is reported as NotChecked with the reason,
+// never guessed: RSA keys under 1024 bits (Go refuses them, Node verifies
+// with them; the verdict flags the key weak), moduli over MaxRSABits (Node
+// refuses them) and HMAC secrets shorter than the digest (go-jose refuses
+// them, jose 2.x does not).
+//
+// The thin layer around go-jose reproduces what jose 2.x does differently:
+// it verifies over the segments exactly as sent, so a token whose framing
+// go-jose's JWS parser refuses (non-canonical base64url, duplicate header
+// members, header values go-jose rejects) is checked with the crypto/*
+// calls go-jose itself makes, and the verdict's Reason says so; and Node
+// requires PS* salts as long as the digest, which go-jose does not.
+func VerifySignature(k *Key, alg string, signingInput, sig []byte) Verdict {
+	if k == nil {
+		return notChecked("no key to verify with")
+	}
+	h, known := algHash[alg]
+	if !known {
+		return invalid("%q is not a signing alg this tool verifies", alg)
+	}
+	var verificationKey any
+	switch {
+	case alg[:2] == "HS":
+		if k.Kty != "oct" || len(k.Secret) == 0 {
+			return invalid("%s needs a shared secret, not an %s key", alg, k.Describe())
+		}
+		if len(k.Secret) < h.Size() {
+			return notChecked("the %d-byte secret is shorter than %s's %d-byte digest; go-jose refuses such secrets, so the signature was not checked", len(k.Secret), alg, h.Size())
+		}
+		verificationKey = k.Secret
+	case alg[:2] == "RS" || alg[:2] == "PS":
+		pub, ok := k.Public.(*rsa.PublicKey)
+		if !ok {
+			return invalid("%s needs an RSA key, not an %s key", alg, k.Describe())
+		}
+		if v, refused := rsaRefusal(pub); refused {
+			return v
+		}
+		verificationKey = pub
+	case alg[:2] == "ES":
+		pub, ok := k.Public.(*ecdsa.PublicKey)
+		if !ok || curveAlg[pub.Curve.Params().Name] != alg {
+			return invalid("%s needs an EC %s key, not an %s key", alg, CurveFor(alg), k.Describe())
+		}
+		verificationKey = pub
+	}
+
+	header, payload, ok := strings.Cut(string(signingInput), ".")
+	if !ok || strings.Contains(payload, ".") {
+		return invalid("the signing input is not header.payload")
+	}
+	if !canonicalB64(header) || !canonicalB64(payload) {
+		return verifyRaw(verificationKey, alg, h, signingInput, sig,
+			"go-jose reads only canonical base64url segments; jose 2.x signs over the bytes as sent")
+	}
+	// The flattened JSON form lets go-jose keep the header bytes as sent,
+	// and supplies alg for a header that has none.
+	serialized := `{"protected":"` + header + `","header":{"alg":"` + alg + `"},"payload":"` + payload +
+		`","signature":"` + base64.RawURLEncoding.EncodeToString(sig) + `"}`
+	jws, err := jose.ParseSignedJSON(serialized, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
+	if err != nil {
+		var unexpected *jose.ErrUnexpectedSignatureAlgorithm
+		if errors.As(err, &unexpected) {
+			return notChecked("the header names alg %q, not %s", unexpected.Got, alg)
+		}
+		return verifyRaw(verificationKey, alg, h, signingInput, sig,
+			"go-jose refuses the header ("+goJoseMessage(err)+"), which jose 2.x accepts")
+	}
+	if _, has := jws.Signatures[0].Protected.ExtraHeaders["b64"]; has {
+		// go-jose applies b64 even without crit, and then signs over the
+		// decoded payload; jose 2.x signs over the segment as sent.
+		return verifyRaw(verificationKey, alg, h, signingInput, sig,
+			"go-jose reads the header's b64 differently from jose 2.x")
+	}
+	if _, err := jws.Verify(verificationKey); err != nil {
+		if errors.Is(err, jose.ErrCryptoFailure) {
+			return invalid("signature verification failed")
+		}
+		return verifyRaw(verificationKey, alg, h, signingInput, sig,
+			"go-jose refuses to verify ("+goJoseMessage(err)+"), where jose 2.x does")
+	}
+	if alg[:2] == "PS" && !pssSaltIsDigestSize(verificationKey.(*rsa.PublicKey), h, signingInput, sig) {
+		return invalid("the PSS salt is not as long as the digest, which the server requires")
+	}
+	return Verdict{Status: Valid}
+}
+
+// pssSaltIsDigestSize applies Node's RSA-PSS rule, which is stricter than
+// go-jose's: the salt must be as long as the digest.
+func pssSaltIsDigestSize(pub *rsa.PublicKey, h crypto.Hash, input, sig []byte) bool {
+	opts := &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash}
+	return rsa.VerifyPSS(pub, h, digestOf(h, input), sig, opts) == nil
+}
+
+func digestOf(h crypto.Hash, data []byte) []byte {
 	w := h.New()
 	w.Write(data)
 	return w.Sum(nil)
 }
 
-// Go's crypto/rsa refuses keys under 1024 bits, but jose 2.x (OpenSSL
-// underneath) verifies with them, so the CLI does the small-key case itself
-// with the textbook RSA operation and the RFC 8017 encodings. Only public
-// operations happen here; nothing secret is at stake.
-
-// digestInfo is the DER prefix of the DigestInfo for each hash (RFC 8017
-// §9.2, note 1).
-var digestInfo = map[crypto.Hash][]byte{
-	crypto.SHA256: {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20},
-	crypto.SHA384: {0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02, 0x05, 0x00, 0x04, 0x30},
-	crypto.SHA512: {0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40},
-}
-
-// rsaPublicOp returns sig^e mod n as a big-endian number of exactly size
-// bytes, or nil when sig is not a valid representative or does not fit.
-func rsaPublicOp(pub *rsa.PublicKey, sig []byte, size int) []byte {
-	k := (pub.N.BitLen() + 7) / 8
-	if len(sig) != k || pub.E < 2 {
-		return nil
-	}
-	s := new(big.Int).SetBytes(sig)
-	if s.Cmp(pub.N) >= 0 {
-		return nil
-	}
-	m := new(big.Int).Exp(s, big.NewInt(int64(pub.E)), pub.N)
-	if (m.BitLen()+7)/8 > size {
-		return nil
-	}
-	return m.FillBytes(make([]byte, size))
-}
-
-// verifyPKCS1v15Raw is RSASSA-PKCS1-v1_5-VERIFY (RFC 8017 §8.2.2).
-func verifyPKCS1v15Raw(pub *rsa.PublicKey, h crypto.Hash, digest, sig []byte) bool {
-	prefix := digestInfo[h]
-	k := (pub.N.BitLen() + 7) / 8
-	tLen := len(prefix) + len(digest)
-	if prefix == nil || k < tLen+11 {
-		return false
-	}
-	em := rsaPublicOp(pub, sig, k)
-	if em == nil {
-		return false
-	}
-	want := make([]byte, k)
-	want[1] = 0x01
-	for i := 2; i < k-tLen-1; i++ {
-		want[i] = 0xff
-	}
-	copy(want[k-tLen:], prefix)
-	copy(want[k-len(digest):], digest)
-	return subtle.ConstantTimeCompare(em, want) == 1
-}
-
-// verifyPSSRaw is RSASSA-PSS-VERIFY (RFC 8017 §8.1.2) with MGF1 over the
-// same hash and a salt as long as the digest, as jose 2.x signs.
-func verifyPSSRaw(pub *rsa.PublicKey, h crypto.Hash, digest, sig []byte) bool {
-	hLen, sLen := h.Size(), h.Size()
-	emBits := pub.N.BitLen() - 1
-	emLen := (emBits + 7) / 8
-	if len(digest) != hLen || emLen < hLen+sLen+2 {
-		return false
-	}
-	em := rsaPublicOp(pub, sig, emLen)
-	if em == nil || em[emLen-1] != 0xbc {
-		return false
-	}
-	dbLen := emLen - hLen - 1
-	maskedDB, hh := em[:dbLen], em[dbLen:emLen-1]
-	topMask := byte(0xff >> (8*emLen - emBits))
-	if maskedDB[0]&^topMask != 0 {
-		return false
-	}
-	db := mgf1(h, hh, dbLen)
-	for i := range db {
-		db[i] ^= maskedDB[i]
-	}
-	db[0] &= topMask
-	psLen := emLen - hLen - sLen - 2
-	for _, b := range db[:psLen] {
-		if b != 0 {
-			return false
+// verifyRaw checks a signature whose JWS framing go-jose cannot represent
+// (non-canonical base64, duplicate header members, header values it
+// refuses) although jose 2.x verifies it over the bytes as sent. It makes
+// the same crypto/* calls go-jose makes internally; why says why it was
+// needed, and is kept in the verdict.
+func verifyRaw(key any, alg string, h crypto.Hash, input, sig []byte, why string) Verdict {
+	good := false
+	switch alg[:2] {
+	case "HS":
+		mac := hmac.New(h.New, key.([]byte))
+		mac.Write(input)
+		good = hmac.Equal(mac.Sum(nil), sig)
+	case "RS":
+		good = rsa.VerifyPKCS1v15(key.(*rsa.PublicKey), h, digestOf(h, input), sig) == nil
+	case "PS":
+		good = pssSaltIsDigestSize(key.(*rsa.PublicKey), h, input, sig)
+	case "ES":
+		pub := key.(*ecdsa.PublicKey)
+		size := (pub.Curve.Params().BitSize + 7) / 8
+		if len(sig) == 2*size {
+			r := new(big.Int).SetBytes(sig[:size])
+			s := new(big.Int).SetBytes(sig[size:])
+			good = ecdsa.Verify(pub, digestOf(h, input), r, s)
 		}
 	}
-	if db[psLen] != 0x01 {
-		return false
+	if !good {
+		return Verdict{Status: Invalid, Reason: "signature verification failed; " + why}
 	}
-	salt := db[dbLen-sLen:]
-	w := h.New()
-	w.Write(make([]byte, 8))
-	w.Write(digest)
-	w.Write(salt)
-	return subtle.ConstantTimeCompare(w.Sum(nil), hh) == 1
+	return Verdict{Status: Valid, Reason: why}
 }
 
-// mgf1 is the mask generation function of RFC 8017 appendix B.2.1.
-func mgf1(h crypto.Hash, seed []byte, length int) []byte {
-	out := make([]byte, 0, length+h.Size())
-	var counter [4]byte
-	for c := uint32(0); len(out) < length; c++ {
-		counter[0], counter[1], counter[2], counter[3] = byte(c>>24), byte(c>>16), byte(c>>8), byte(c)
-		w := h.New()
-		w.Write(seed)
-		w.Write(counter[:])
-		out = w.Sum(out)
+// rsaRefusal reports the RSA moduli go-jose cannot check honestly.
+func rsaRefusal(pub *rsa.PublicKey) (Verdict, bool) {
+	bits := pub.N.BitLen()
+	switch {
+	case bits > MaxRSABits:
+		return notChecked("the RSA modulus is %d bits; the server's crypto refuses keys over %d bits, so the signature was not checked", bits, MaxRSABits), true
+	case bits < GoMinRSABits:
+		v := notChecked("the RSA key is %d bits; Go refuses keys under %d bits (the server's Node crypto does not), so the signature was not checked", bits, GoMinRSABits)
+		v.WeakKey = true
+		return v, true
+	case pub.N.Bit(0) == 0:
+		return invalid("the RSA modulus is even, so no signature can verify with it"), true
 	}
-	return out[:length]
+	return Verdict{}, false
+}
+
+// canonicalB64 reports whether s is unpadded base64url that decodes and
+// encodes back to itself.
+func canonicalB64(s string) bool {
+	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	return err == nil && base64.RawURLEncoding.EncodeToString(b) == s
+}
+
+// goJoseMessage drops go-jose's package prefix from an error.
+func goJoseMessage(err error) string {
+	return strings.TrimPrefix(err.Error(), "go-jose/go-jose: ")
+}
+
+// Verify reports whether VerifySignature finds the signature valid.
+func Verify(k *Key, alg string, signingInput, sig []byte) bool {
+	return VerifySignature(k, alg, signingInput, sig).Status == Valid
 }

@@ -46,6 +46,8 @@ type DoctorOptions struct {
 	// KeyFromEnv marks Key as the contents of $CLIENTASSERT_KEY rather
 	// than a path.
 	KeyFromEnv bool
+	// PassphraseFile is --passphrase-file, for an encrypted key.
+	PassphraseFile string
 }
 
 func NewCmdDoctor(f *cmdutil.Factory, runF func(*DoctorOptions) error) *cobra.Command {
@@ -112,6 +114,7 @@ run.`),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Key, "key", "", "The private key `file` the client signs with (env "+EnvKey+")")
+	cmdutil.PassphraseFlag(cmd, &opts.PassphraseFile)
 	fl.StringVar(&opts.ClientID, "client-id", "", "The client_id (iss and sub) of the API key (env "+EnvClientID+")")
 	fl.StringVar(&opts.KID, "kid", "", "The kid the client sends (env "+EnvKID+"); default: the key's own, or the entry that holds it")
 	fl.StringVar(&opts.JWKSURL, "jwks-url", "", "The JWKS `url` registered for the client (env "+EnvJWKSURL+")")
@@ -222,6 +225,9 @@ func doctorRun(opts *DoctorOptions) error {
 			return err
 		}
 		in.KeyName = displayName(opts.Key)
+	}
+	if in.KeyData, err = cmdutil.DecryptKey(f, in.KeyData, in.KeyName, opts.PassphraseFile); err != nil {
+		return err
 	}
 	if opts.JWKSPath != "" {
 		if in.JWKSData, err = cmdutil.ReadKeyInput(f, opts.JWKSPath, "key set"); err != nil {

@@ -33,6 +33,7 @@ type LintOptions struct {
 	ClientID    string
 	JWKSPath    string
 	KeyPath     string
+	Passphrase  string // --passphrase-file
 	Now         string
 	Format      string
 	FailOn      string
@@ -92,6 +93,7 @@ could not run. --fail-on warning (or info) also fails on lesser findings.`),
 	fl.StringVar(&opts.ClientID, "client-id", "", "The client_id the key set is registered for")
 	fl.StringVar(&opts.JWKSPath, "jwks", "", "The registered key set of the client: a JWKS `file`, or its https URL")
 	fl.StringVar(&opts.KeyPath, "key", "", "A public or private key `file` (PEM, JWK or JWKS) to verify with")
+	cmdutil.PassphraseFlag(cmd, &opts.Passphrase)
 	fl.StringVar(&opts.Now, "now", "", "Evaluate time checks at this moment: RFC 3339 or Unix seconds (default: the current time)")
 	cmdutil.EnumFlag(cmd, &opts.Format, "format", "text", "Output format", "text", "json")
 	cmdutil.CACertFlag(cmd, &opts.CACert)
@@ -143,7 +145,7 @@ func lintRun(opts *LintOptions) error {
 		notes = append(notes, fetchNotes...)
 	}
 	if opts.KeyPath != "" {
-		if in.Keys, err = cmdutil.LoadKeys(f, opts.KeyPath, "--key"); err != nil {
+		if in.Keys, err = cmdutil.LoadKeys(f, opts.KeyPath, "--key", opts.Passphrase); err != nil {
 			return err
 		}
 		in.SingleKey = len(in.Keys.Keys) == 1
@@ -171,7 +173,7 @@ func lintRun(opts *LintOptions) error {
 // URL; warnings about the response (a wrong Content-Type) become notes.
 func loadKeySet(f *cmdutil.Factory, value, cacert string) (*keys.Set, []string, error) {
 	if !jwksfetch.IsURL(value) {
-		set, err := cmdutil.LoadKeys(f, value, "--jwks")
+		set, err := cmdutil.LoadKeys(f, value, "--jwks", "")
 		return set, nil, err
 	}
 	roots, err := cmdutil.RootCAs(f, cacert)

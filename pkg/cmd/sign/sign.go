@@ -34,9 +34,10 @@ type SignOptions struct {
 // KeySource is where a signing key comes from: --key, or for HMAC
 // --secret-file or the environment. Secret holds a refused --secret flag.
 type KeySource struct {
-	KeyPath    string
-	SecretFile string
-	Secret     string
+	KeyPath        string
+	SecretFile     string
+	Secret         string
+	PassphraseFile string
 }
 
 // AddFlags registers --key, --secret-file and the refused --secret.
@@ -45,6 +46,7 @@ func (ks *KeySource) AddFlags(cmd *cobra.Command) {
 	fl.StringVar(&ks.KeyPath, "key", "", "Read the private key from `<file>`: PEM (PKCS#1, PKCS#8, SEC1), a private JWK, or a JWKS (pick with --kid)")
 	fl.StringVar(&ks.SecretFile, "secret-file", "", "Read the HMAC secret for HS256/384/512 from `<file>` (else $"+SecretEnv+")")
 	fl.StringVar(&ks.Secret, "secret", "", "Refused: a secret on the command line leaks")
+	cmdutil.PassphraseFlag(cmd, &ks.PassphraseFile)
 	_ = fl.MarkHidden("secret")
 }
 
@@ -220,7 +222,7 @@ func PrintNotes(w io.Writer, cs *iostreams.ColorScheme, notes []string) {
 func (ks *KeySource) Load(f *cmdutil.Factory, kid, alg string) (*keys.Key, error) {
 	switch {
 	case ks.KeyPath != "":
-		return loadKeyFile(f, ks.KeyPath, kid)
+		return loadKeyFile(f, ks.KeyPath, kid, ks.PassphraseFile)
 	case ks.SecretFile != "":
 		data, err := cmdutil.ReadKeyInput(f, ks.SecretFile, "secret file")
 		if err != nil {
@@ -241,9 +243,12 @@ func (ks *KeySource) Load(f *cmdutil.Factory, kid, alg string) (*keys.Key, error
 	return nil, e
 }
 
-func loadKeyFile(f *cmdutil.Factory, path, kid string) (*keys.Key, error) {
+func loadKeyFile(f *cmdutil.Factory, path, kid, passphraseFile string) (*keys.Key, error) {
 	data, err := cmdutil.ReadKeyInput(f, path, "key")
 	if err != nil {
+		return nil, err
+	}
+	if data, err = cmdutil.DecryptKey(f, data, path, passphraseFile); err != nil {
 		return nil, err
 	}
 	set, err := keys.Parse(data)

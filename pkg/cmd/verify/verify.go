@@ -24,16 +24,17 @@ type VerifyOptions struct {
 	IO      *iostreams.IOStreams
 	Factory *cmdutil.Factory
 
-	Args     []string
-	KeyPath  string
-	JWKS     string
-	ClientID string
-	Lint     bool
-	Now      string
-	Profile  string
-	Format   string
-	Timeout  time.Duration
-	CACert   string
+	Args       []string
+	KeyPath    string
+	Passphrase string // --passphrase-file
+	JWKS       string
+	ClientID   string
+	Lint       bool
+	Now        string
+	Profile    string
+	Format     string
+	Timeout    time.Duration
+	CACert     string
 }
 
 func NewCmdVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *cobra.Command {
@@ -89,6 +90,7 @@ error), 1 when a step fails, 2 when verify could not run.`),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.KeyPath, "key", "", "Verify with the key in `file` (PEM, JWK or JWKS; a private key's public half is used)")
+	cmdutil.PassphraseFlag(cmd, &opts.Passphrase)
 	fl.StringVar(&opts.JWKS, "jwks", "", "The client's registered key set: a JWKS `file` or its https URL")
 	fl.StringVar(&opts.ClientID, "client-id", "", "The client_id iss must equal")
 	fl.BoolVar(&opts.Lint, "lint", false, "Also run the full lint and predict the server's response")
@@ -126,7 +128,7 @@ func verifyRun(opts *VerifyOptions) error {
 	var fetched *jwksfetch.Result
 	switch {
 	case opts.KeyPath != "":
-		if in.Keys, err = cmdutil.LoadKeys(f, opts.KeyPath, "--key"); err != nil {
+		if in.Keys, err = cmdutil.LoadKeys(f, opts.KeyPath, "--key", opts.Passphrase); err != nil {
 			return err
 		}
 		in.KeySource, in.SingleKey = opts.KeyPath, len(in.Keys.Keys) == 1
@@ -148,7 +150,7 @@ func verifyRun(opts *VerifyOptions) error {
 			}
 		}
 	default:
-		if in.Keys, err = cmdutil.LoadKeys(f, opts.JWKS, "--jwks"); err != nil {
+		if in.Keys, err = cmdutil.LoadKeys(f, opts.JWKS, "--jwks", ""); err != nil {
 			return err
 		}
 		in.KeySource = opts.JWKS

@@ -19,9 +19,10 @@ type CheckOptions struct {
 	IO      *iostreams.IOStreams
 	Factory *cmdutil.Factory
 
-	JWKS   string
-	Key    string
-	Format string
+	JWKS    string
+	Key     string
+	Format  string
+	Profile string
 }
 
 func NewCmdCheck(f *cmdutil.Factory, runF func(*CheckOptions) error) *cobra.Command {
@@ -32,8 +33,10 @@ func NewCmdCheck(f *cmdutil.Factory, runF func(*CheckOptions) error) *cobra.Comm
 		Long: strings.TrimSpace(`
 Check a JWKS (or a single JWK) for what makes a token endpoint reject it or
 what should never be published: missing or duplicate kids, private members,
-RSA keys that are too small, a use, key_ops or alg that forbids verifying,
-and a curve that does not fit its alg.
+RSA keys that are too small or too large or have a small exponent, a use,
+key_ops or alg that forbids verifying, a curve that does not fit its alg, a
+key that can verify none of the --profile's algs, and any entry that makes
+the server's JOSE library refuse the whole set.
 
 With --key, also find the entry that holds the public half of that private
 key; no such entry is an error, because assertions signed with the key
@@ -62,6 +65,7 @@ was (the report is printed either way), 2 when the input cannot be read.`),
 		},
 	}
 	cmd.Flags().StringVar(&opts.Key, "key", "", "Also find the entry matching this private key `<file>`")
+	cmdutil.ProfileFlag(cmd, &opts.Profile, "Server profile whose algs every key must be able to verify")
 	cmdutil.EnumFlag(cmd, &opts.Format, "format", "text", "Output format", "text", "json")
 	return cmd
 }
@@ -91,7 +95,11 @@ func checkRun(opts *CheckOptions) error {
 			WithHint("make a JWKS from it first: clientassert keys jwks %s > jwks.json", name)
 	}
 
-	problems := keys.Check(set)
+	prof, err := cmdutil.Profile(opts.Profile, "")
+	if err != nil {
+		return err
+	}
+	problems := keys.CheckForAlgs(set, prof.Algorithms)
 	var match *Match
 	var priv *keys.Key
 	if opts.Key != "" {
@@ -200,13 +208,13 @@ func describe(k *keys.Key) string {
 	}
 	parts = append(parts, k.Describe())
 	if k.Use != "" {
-		parts = append(parts, "use "+k.Use)
+		parts = append(parts, "use "+keys.Printable(k.Use))
 	}
 	if k.Alg != "" {
-		parts = append(parts, "alg "+k.Alg)
+		parts = append(parts, "alg "+keys.Printable(k.Alg))
 	}
 	if k.KeyOps != nil {
-		parts = append(parts, "key_ops ["+strings.Join(k.KeyOps, ",")+"]")
+		parts = append(parts, "key_ops ["+keys.Printable(strings.Join(k.KeyOps, ","))+"]")
 	}
 	if k.HasPrivate {
 		parts = append(parts, "PRIVATE")

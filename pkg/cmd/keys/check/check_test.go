@@ -34,7 +34,7 @@ func TestCheckText(t *testing.T) {
 			[]string{"no-match", "no key in", "is the public half of", "FAIL 1 error, 0 warnings"}},
 		{"bad", "", []string{fx("jwks.bad.json")}, true,
 			[]string{"private-members", "duplicate-kid", "rsa-too-small", "curve-alg-mismatch", "use-not-sig", "missing-kid", "missing-kty",
-				"key-ops-not-verify", "alg-not-signing", "kty-alg-mismatch", "unsupported-kty", "unsupported-crv", "fix:", "PRIVATE", "FAIL 13 errors, 1 warning"}},
+				"key-ops-not-verify", "alg-not-signing", "kty-alg-mismatch", "unsupported-kty", "unsupported-crv", "fix:", "PRIVATE", "FAIL 14 errors, 2 warnings"}},
 		{"warning only", "", []string{"-"}, false, []string{"rsa-too-small", "OK with 1 warning"}},
 		{"empty", `{"keys":[]}`, []string{"-"}, true, []string{"empty-set", "FAIL 1 error"}},
 		{"single jwk", "", []string{fx("rsa2048.pub.jwk")}, true, []string{"missing-kid", "EQhQ2WSZRyAhlsfduIEafu6XExmtl119cLCqk9t6q14"}},
@@ -103,7 +103,7 @@ func TestCheckJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(res.Out), &rep); err != nil {
 		t.Fatalf("%v\n%s", err, res.Out)
 	}
-	if rep.OK || len(rep.Problems) != 14 || rep.Match == nil || rep.Match.KID != "leaky" || rep.Match.Index != 0 {
+	if rep.OK || len(rep.Problems) != 16 || rep.Match == nil || rep.Match.KID != "leaky" || rep.Match.Index != 0 {
 		t.Errorf("ok=%v problems=%d match=%+v", rep.OK, len(rep.Problems), rep.Match)
 	}
 	for _, secret := range []string{`"d":`, `"p":`, `"k":`} {

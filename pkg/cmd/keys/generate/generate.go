@@ -7,6 +7,8 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -29,9 +31,23 @@ type GenerateOptions struct {
 	PrivateOut string
 	JWKSOut    string
 	Force      bool
+	Format     string
 
 	// Rand is the entropy source; tests may replace it.
 	Rand io.Reader
+}
+
+// writePending writes one pending file; tests make it fail.
+var writePending = writeTemp
+
+// Result is the JSON output: where the files went and the key's names.
+type Result struct {
+	Alg        string `json:"alg"`
+	Key        string `json:"key"`
+	KID        string `json:"kid"`
+	Thumbprint string `json:"thumbprint"`
+	PrivateOut string `json:"private_out"`
+	JWKSOut    string `json:"jwks_out"`
 }
 
 // DefaultBits is the RSA modulus size when --bits is not given.
@@ -54,7 +70,12 @@ your JWKS URL.
 --alg ES384 makes an EC P-384 key. The kid defaults to the key's RFC 7638
 thumbprint. Existing files are never overwritten without --force.
 
-Nothing is printed on stdout; the kid and the next step go to stderr.`),
+Both files are written to temporary files first and renamed into place only
+when both are complete, so a failure leaves neither behind.
+
+Nothing is printed on stdout; the kid and the next step go to stderr. With
+--format json, stdout gets {"alg","key","kid","thumbprint","private_out",
+"jwks_out"} instead.`),
 		Example: `  $ clientassert keys generate --alg RS384 --private-out key.pem --jwks-out jwks.json
   $ clientassert keys generate --alg RS384 --bits 3072 --kid 2026-01 --private-out key.pem --jwks-out jwks.json
   $ clientassert keys generate --alg ES384 --private-out ec.pem --jwks-out jwks.json --force`,
@@ -88,6 +109,9 @@ Nothing is printed on stdout; the kid and the next step go to stderr.`),
 			if filepath.Clean(opts.PrivateOut) == filepath.Clean(opts.JWKSOut) {
 				return cmdutil.Errorf("--private-out and --jwks-out are the same file %s", opts.PrivateOut)
 			}
+			if err := cmdutil.CheckEnum("--format", opts.Format, "text", "json"); err != nil {
+				return err
+			}
 			if opts.PrivateOut == "-" || opts.JWKSOut == "-" {
 				return cmdutil.Errorf("cannot write to stdout with -").WithHint("name files; the private key must never pass through a pipe")
 			}
@@ -103,6 +127,7 @@ Nothing is printed on stdout; the kid and the next step go to stderr.`),
 	cmd.Flags().StringVar(&opts.PrivateOut, "private-out", "", "Write the private key (PKCS#8 PEM, mode 0600) to `<file>`")
 	cmd.Flags().StringVar(&opts.JWKSOut, "jwks-out", "", "Write the public JWKS to `<file>`")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "Overwrite existing files")
+	cmdutil.EnumFlag(cmd, &opts.Format, "format", "text", "Output format", "text", "json")
 	_ = cmd.RegisterFlagCompletionFunc("alg", cobra.FixedCompletions([]string{"RS384", "ES384"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("bits", cobra.FixedCompletions([]string{"2048", "3072", "4096"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -125,11 +150,13 @@ func generateRun(opts *GenerateOptions) error {
 	if err != nil {
 		return err
 	}
+	thumbprint, err := keys.Thumbprint(k)
+	if err != nil {
+		return err
+	}
 	k.KID = opts.KID
 	if k.KID == "" {
-		if k.KID, err = keys.Thumbprint(k); err != nil {
-			return err
-		}
+		k.KID = thumbprint
 	}
 	k.Use, k.Alg = "sig", opts.Alg
 
@@ -141,11 +168,17 @@ func generateRun(opts *GenerateOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := cmdutil.WriteFileAtomic(opts.PrivateOut, privPEM, 0o600, opts.Force); err != nil {
+	if err := writeBoth(opts, []pending{
+		{path: opts.PrivateOut, data: privPEM, perm: 0o600},
+		{path: opts.JWKSOut, data: jwks, perm: 0o644},
+	}); err != nil {
 		return err
 	}
-	if err := cmdutil.WriteFileAtomic(opts.JWKSOut, jwks, 0o644, opts.Force); err != nil {
-		return err
+
+	if opts.Format == "json" {
+		enc := json.NewEncoder(opts.IO.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(Result{Alg: opts.Alg, Key: k.Describe(), KID: k.KID, Thumbprint: thumbprint, PrivateOut: opts.PrivateOut, JWKSOut: opts.JWKSOut})
 	}
 
 	cs := opts.IO.ColorScheme()
@@ -157,6 +190,68 @@ func generateRun(opts *GenerateOptions) error {
 	fmt.Fprintf(w, "\n%s paste the contents of %s into the public key settings of your OAuth API key in the Redox dashboard (then Save Changes), or host it at your JWKS URL.\n", cs.Bold("Next:"), opts.JWKSOut)
 	fmt.Fprintf(w, "Sign assertions with alg %s and kid %q in the JWT header.\n", opts.Alg, k.KID)
 	return nil
+}
+
+// pending is a file generate writes.
+type pending struct {
+	path string
+	data []byte
+	perm os.FileMode
+	tmp  string
+}
+
+// writeBoth writes every file to a temporary file beside its target, and
+// renames them into place only when all are written: a failure on the way
+// removes the temporary files and leaves the targets as they were.
+func writeBoth(opts *GenerateOptions, files []pending) error {
+	defer func() {
+		for _, f := range files {
+			if f.tmp != "" {
+				os.Remove(f.tmp)
+			}
+		}
+	}()
+	for i := range files {
+		tmp, err := writePending(filepath.Dir(files[i].path), files[i].data, files[i].perm)
+		if err != nil {
+			return cmdutil.Errorf("cannot write %s: %s", files[i].path, cmdutil.Normalize(err.Error()))
+		}
+		files[i].tmp = tmp
+	}
+	for i, f := range files {
+		if err := checkTarget(f.path, opts.Force); err != nil {
+			return err // appeared while the key was being made
+		}
+		if err := os.Rename(f.tmp, f.path); err != nil {
+			for _, done := range files[:i] {
+				os.Remove(done.path)
+			}
+			return cmdutil.Errorf("cannot write %s: %s", f.path, cmdutil.Normalize(err.Error()))
+		}
+		files[i].tmp = ""
+	}
+	return nil
+}
+
+// writeTemp writes data to a new hidden file in dir with mode perm.
+func writeTemp(dir string, data []byte, perm os.FileMode) (string, error) {
+	tmp, err := os.CreateTemp(dir, ".clientassert-*")
+	if err != nil {
+		return "", errors.Unwrap(err)
+	}
+	name := tmp.Name()
+	err = tmp.Chmod(perm)
+	if err == nil {
+		_, err = tmp.Write(data)
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(name)
+		return "", err
+	}
+	return name, nil
 }
 
 // checkTarget refuses a path that exists (unless force), is a directory, or

@@ -1,6 +1,7 @@
 package generate
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -23,11 +24,11 @@ func TestNewCmdGenerateFlags(t *testing.T) {
 		want     GenerateOptions
 	}{
 		{name: "rsa default bits", args: "--alg RS384 --private-out k.pem --jwks-out j.json",
-			want: GenerateOptions{Alg: "RS384", Bits: 2048, PrivateOut: "k.pem", JWKSOut: "j.json"}},
+			want: GenerateOptions{Alg: "RS384", Bits: 2048, PrivateOut: "k.pem", JWKSOut: "j.json", Format: "text"}},
 		{name: "rsa 4096 kid force", args: "--alg RS384 --bits 4096 --kid main --private-out k.pem --jwks-out j.json --force",
-			want: GenerateOptions{Alg: "RS384", Bits: 4096, KID: "main", PrivateOut: "k.pem", JWKSOut: "j.json", Force: true}},
+			want: GenerateOptions{Alg: "RS384", Bits: 4096, KID: "main", PrivateOut: "k.pem", JWKSOut: "j.json", Force: true, Format: "text"}},
 		{name: "ec", args: "--alg ES384 --private-out k.pem --jwks-out j.json",
-			want: GenerateOptions{Alg: "ES384", Bits: 2048, PrivateOut: "k.pem", JWKSOut: "j.json"}},
+			want: GenerateOptions{Alg: "ES384", Bits: 2048, PrivateOut: "k.pem", JWKSOut: "j.json", Format: "text"}},
 		{name: "no alg", args: "--private-out k.pem --jwks-out j.json", wantErr: "--alg is required"},
 		{name: "bad alg", args: "--alg RS256 --private-out k.pem --jwks-out j.json", wantErr: `invalid --alg "RS256"`, wantHint: "use RS384 or ES384"},
 		{name: "lower-case alg", args: "--alg es384 --private-out k.pem --jwks-out j.json", wantErr: `invalid --alg "es384"`, wantHint: "did you mean --alg ES384?"},
@@ -211,5 +212,57 @@ func TestGenerateBadTargets(t *testing.T) {
 				t.Error("the JWKS was written")
 			}
 		})
+	}
+}
+
+// A failure writing the JWKS leaves no private key behind, so a retry
+// works without --force.
+func TestGenerateFailureLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	priv, pub := filepath.Join(dir, "key.pem"), filepath.Join(dir, "jwks.json")
+	var calls int
+	writePending = func(dir string, data []byte, perm os.FileMode) (string, error) {
+		calls++
+		if calls == 2 {
+			return "", errors.New("no space left on device")
+		}
+		return writeTemp(dir, data, perm)
+	}
+	defer func() { writePending = writeTemp }()
+	res := run(t, "--alg", "ES384", "--private-out", priv, "--jwks-out", pub)
+	if res.Error == nil || !strings.Contains(res.Error.Error(), "cannot write "+pub+": no space left on device") {
+		t.Fatalf("error = %v", res.Error)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		t.Errorf("left behind: %s", e.Name())
+	}
+	if res := run(t, "--alg", "ES384", "--private-out", priv, "--jwks-out", pub); res.Error != nil {
+		t.Fatalf("retry: %v", res.Error)
+	}
+}
+
+func TestGenerateJSON(t *testing.T) {
+	dir := t.TempDir()
+	priv, pub := filepath.Join(dir, "key.pem"), filepath.Join(dir, "jwks.json")
+	res := run(t, "--alg", "ES384", "--private-out", priv, "--jwks-out", pub, "--format", "json")
+	if res.Error != nil {
+		t.Fatal(res.Error)
+	}
+	var got Result
+	if err := json.Unmarshal([]byte(res.Out), &got); err != nil {
+		t.Fatalf("%v\n%s", err, res.Out)
+	}
+	set, err := keys.Parse([]byte(cmdtest.ReadFile(t, pub)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp, _ := keys.Thumbprint(set.Keys[0])
+	want := Result{Alg: "ES384", Key: "EC P-384", KID: tp, Thumbprint: tp, PrivateOut: priv, JWKSOut: pub}
+	if got != want {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+	if strings.Contains(res.Out, "PRIVATE") {
+		t.Error("JSON shows key material")
 	}
 }

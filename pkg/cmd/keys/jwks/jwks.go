@@ -19,6 +19,7 @@ type JWKSOptions struct {
 	Factory *cmdutil.Factory
 
 	Files []string
+	KIDs  []string
 }
 
 func NewCmdJWKS(f *cmdutil.Factory, runF func(*JWKSOptions) error) *cobra.Command {
@@ -34,9 +35,14 @@ Inputs may be PEM (PKCS#1, PKCS#8, SEC1, SPKI, X.509 certificates; several
 blocks per file), JWKs or JWKSs, private or public; pass - for stdin. The
 output never holds private members. A key without a kid gets its RFC 7638
 thumbprint as kid, and a key without use gets use "sig". The same key given
-twice is written once. Keys sharing a kid are kept, with a warning on stderr.`),
+twice is written once. Keys sharing a kid are kept, with a warning on stderr.
+
+--kid sets the kid of the keys read, one --kid per key in the order the keys
+are read (file by file, block by block), replacing any kid they had.`),
 		Example: `  $ clientassert keys jwks key.pem > jwks.json
   $ clientassert keys jwks current.pem next.pem cert.pem > jwks.json
+  $ clientassert keys jwks key.pem --kid 2026-01 > jwks.json
+  $ clientassert keys jwks current.pem next.pem --kid current --kid next > jwks.json
   $ cat private.jwk | clientassert keys jwks -`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
@@ -46,12 +52,16 @@ twice is written once. Keys sharing a kid are kept, with a warning on stderr.`),
 				return cmdutil.Errorf("stdin (-) given %d times", n).WithHint("pass - at most once")
 			}
 			opts.Files = args
+			if slices.Contains(opts.KIDs, "") {
+				return cmdutil.Errorf("--kid is empty").WithHint("give each key a non-empty kid, or leave --kid out to use thumbprints")
+			}
 			if runF != nil {
 				return runF(opts)
 			}
 			return jwksRun(opts)
 		},
 	}
+	cmd.Flags().StringArrayVar(&opts.KIDs, "kid", nil, "Kid of the next key read (repeat: one per key, in order)")
 	return cmd
 }
 
@@ -73,8 +83,14 @@ type entry struct {
 	origin string
 }
 
+// readKey is one key read, with where it came from.
+type readKey struct {
+	key    *keys.Key
+	origin string
+}
+
 func jwksRun(opts *JWKSOptions) error {
-	var out []entry
+	var read []readKey
 	for _, path := range opts.Files {
 		set, err := keyfile.Load(opts.Factory, path, "key")
 		if err != nil {
@@ -85,16 +101,31 @@ func jwksRun(opts *JWKSOptions) error {
 			if len(set.Keys) > 1 {
 				origin = fmt.Sprintf("%s key %d", origin, k.Index)
 			}
-			e, err := publicEntry(k, origin)
-			if err != nil {
-				return err
-			}
-			if i := slices.IndexFunc(out, func(o entry) bool { return o.thumb == e.thumb && o.kid == e.kid }); i >= 0 {
-				fmt.Fprintf(opts.IO.ErrOut, "clientassert: note: %s is the same key as %s; written once\n", origin, out[i].origin)
-				continue
-			}
-			out = append(out, e)
+			read = append(read, readKey{key: k, origin: origin})
 		}
+	}
+	if len(opts.KIDs) > 0 && len(opts.KIDs) != len(read) {
+		return cmdutil.Errorf("%d --kid given for %d keys", len(opts.KIDs), len(read)).
+			WithHint("give one --kid per key, in the order the keys are read")
+	}
+
+	var out []entry
+	for i, r := range read {
+		k, origin := r.key, r.origin
+		if len(opts.KIDs) > 0 {
+			named := *k
+			named.KID = opts.KIDs[i]
+			k = &named
+		}
+		e, err := publicEntry(k, origin)
+		if err != nil {
+			return err
+		}
+		if j := slices.IndexFunc(out, func(o entry) bool { return o.thumb == e.thumb && o.kid == e.kid }); j >= 0 {
+			fmt.Fprintf(opts.IO.ErrOut, "clientassert: note: %s is the same key as %s; written once\n", origin, out[j].origin)
+			continue
+		}
+		out = append(out, e)
 	}
 
 	warnDuplicates(opts.IO, out)

@@ -2,6 +2,7 @@
 package thumbprint
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -17,8 +18,17 @@ type ThumbprintOptions struct {
 	IO      *iostreams.IOStreams
 	Factory *cmdutil.Factory
 
-	File string
-	KID  string
+	File           string
+	KID            string
+	Format         string
+	PassphraseFile string
+}
+
+// Result is the JSON output.
+type Result struct {
+	Thumbprint string `json:"thumbprint"`
+	KID        string `json:"kid,omitempty"`
+	Key        string `json:"key"`
 }
 
 func NewCmdThumbprint(f *cmdutil.Factory, runF func(*ThumbprintOptions) error) *cobra.Command {
@@ -32,13 +42,17 @@ key, on one line. It is the same for the private and the public half, in any
 file format, so it identifies a key across PEM files and JWKS entries.
 
 The input may be any key file (- for stdin). When it holds several keys, as
-a JWKS or a PEM bundle can, choose one with --kid.`),
+a JWKS or a PEM bundle can, choose one with --kid. --format json prints
+{"thumbprint","kid","key"} instead (kid only when the key has one).`),
 		Example: `  $ clientassert keys thumbprint key.pem
   $ clientassert keys thumbprint jwks.json --kid 2026-01
   $ curl -s https://example.com/.well-known/jwks.json | clientassert keys thumbprint - --kid main`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return cmdutil.Errorf("expected one key file, got %d", len(args)).WithHint("usage: clientassert keys thumbprint <key> [--kid <kid>]")
+			}
+			if err := cmdutil.CheckEnum("--format", opts.Format, "text", "json"); err != nil {
+				return err
 			}
 			opts.File = args[0]
 			if runF != nil {
@@ -48,11 +62,13 @@ a JWKS or a PEM bundle can, choose one with --kid.`),
 		},
 	}
 	cmd.Flags().StringVar(&opts.KID, "kid", "", "Choose the key with this kid when the file holds several")
+	cmdutil.EnumFlag(cmd, &opts.Format, "format", "text", "Output format", "text", "json")
+	cmdutil.PassphraseFlag(cmd, &opts.PassphraseFile)
 	return cmd
 }
 
 func thumbprintRun(opts *ThumbprintOptions) error {
-	set, err := keyfile.Load(opts.Factory, opts.File, "key")
+	set, err := keyfile.LoadWithPassphrase(opts.Factory, opts.File, "key", opts.PassphraseFile)
 	if err != nil {
 		return err
 	}
@@ -75,6 +91,11 @@ func thumbprintRun(opts *ThumbprintOptions) error {
 	tp, err := keys.Thumbprint(candidates[0])
 	if err != nil {
 		return cmdutil.Errorf("cannot compute the thumbprint: %s", err)
+	}
+	if opts.Format == "json" {
+		enc := json.NewEncoder(opts.IO.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(Result{Thumbprint: tp, KID: candidates[0].KID, Key: candidates[0].Describe()})
 	}
 	fmt.Fprintln(opts.IO.Out, tp)
 	return nil

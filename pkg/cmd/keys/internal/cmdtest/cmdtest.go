@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"testing"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -51,6 +52,16 @@ func ReadFixture(name string) string {
 	data, err := os.ReadFile(Fixture(name))
 	if err != nil {
 		panic(err)
+	}
+	return string(data)
+}
+
+// ReadFile returns the contents of a file a test made.
+func ReadFile(t testing.TB, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return string(data)
 }

@@ -3,6 +3,7 @@
 package keyfile
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/clientassert/clientassert/pkg/cmdutil"
@@ -12,8 +13,17 @@ import (
 // Load reads path ("-" for stdin) and parses it as key material. what names
 // the input in messages: "key", "key set".
 func Load(f *cmdutil.Factory, path, what string) (*keys.Set, error) {
+	return LoadWithPassphrase(f, path, what, "")
+}
+
+// LoadWithPassphrase is Load for a command with --passphrase-file; every
+// keys command reads $CLIENTASSERT_KEY_PASSPHRASE.
+func LoadWithPassphrase(f *cmdutil.Factory, path, what, passphraseFile string) (*keys.Set, error) {
 	data, err := cmdutil.ReadKeyInput(f, path, what)
 	if err != nil {
+		return nil, err
+	}
+	if data, err = cmdutil.DecryptKey(f, data, Name(path), passphraseFile); err != nil {
 		return nil, err
 	}
 	set, err := keys.Parse(data)
@@ -40,14 +50,16 @@ func Name(path string) string {
 	return path
 }
 
-// Kids lists the kids of a set for a hint: `"a", "b", (none)`.
+// Kids lists the kids of a set for a hint: `"a", "b", (none)`. Each kid is
+// quoted with its control characters escaped: kids come from the input and
+// must not reach the terminal raw.
 func Kids(set *keys.Set) string {
 	var out []string
 	for _, k := range set.Keys {
 		if k.KID == "" {
 			out = append(out, "(none)")
 		} else {
-			out = append(out, `"`+k.KID+`"`)
+			out = append(out, strconv.Quote(k.KID))
 		}
 	}
 	return strings.Join(out, ", ")
