@@ -18,11 +18,11 @@ const (
 	knownLoneSurrogate = "pkg/token: encoding/json turns a lone surrogate escape into U+FFFD; " +
 		"JSON.parse keeps it, so string comparisons differ"
 
-	// Go refuses RSA keys under 1024 bits, which Node verifies with;
-	// keys.VerifySignature reports such signatures as not checked, and
-	// pkg/lint still reads keys.Verify's false as a failed signature.
-	knownSmallRSA = "pkg/lint: a signature with an RSA key under 1024 bits is not checked " +
-		"(keys.VerifySignature), and lint does not read that verdict yet"
+	// Go refuses RSA keys under 1024 bits, which Node verifies with; lint
+	// reports such a signature as not checked and its prediction as
+	// uncertain rather than guess, so the answer may differ from jose's.
+	knownSmallRSA = "pkg/keys: Go cannot verify with an RSA key under 1024 bits; " +
+		"lint reports the signature step as not checked and the prediction as uncertain"
 )
 
 func knownMismatch(c *tcase) string {

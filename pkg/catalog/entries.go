@@ -170,7 +170,7 @@ var entries = []Entry{
 			"A member is empty or of the wrong type; those make the server answer with a blank description.",
 		},
 		Fix:   []string{"Correct the JWK in the registered key set; clientassert keys check JWKS lists what is wrong."},
-		Rules: []string{"registered-key-invalid"},
+		Rules: []string{"registered-key-invalid", "key-set-invalid"},
 	},
 	{
 		ID: "crit-header",

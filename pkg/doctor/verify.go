@@ -24,7 +24,7 @@ const (
 // the model's steps for them, in the model's order; the claims are lint's.
 var keyChain = []string{
 	"jwt-segments", "jwt-encrypted", "jwt-malformed", "jwt-not-object",
-	"kid-missing", "kid-not-string", "sub-not-iss", "client-unknown", "iss-client-id", "kid-not-found", "registered-key-invalid",
+	"kid-missing", "kid-not-string", "sub-not-iss", "client-unknown", "iss-client-id", "key-set-invalid", "kid-not-found", "registered-key-invalid",
 	"crit-header", "alg-missing", "alg-none", "alg-hmac-confusion", "alg-not-allowed",
 	"key-alg-mismatch", "signature-invalid",
 }

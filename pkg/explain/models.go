@@ -81,6 +81,9 @@ func templateMatches(template, text string) bool {
 	if !strings.Contains(template, "{") {
 		return template == text
 	}
+	if strings.HasPrefix(template, "{") && strings.Index(template, "}") == len(template)-1 {
+		return false // a library message passed through whole: no bytes of its own to match
+	}
 	var b strings.Builder
 	b.WriteString("^")
 	for rest := template; rest != ""; {

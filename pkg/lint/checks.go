@@ -487,6 +487,11 @@ func (s *state) checkKeyLookup() {
 	for _, dup := range s.in.Keys.DuplicateKIDs() {
 		s.hint("jwks-duplicate-kid", "jwks-duplicate-kid", fmt.Sprintf("kid %q appears more than once in the key set", dup))
 	}
+	if s.in.Profile.LoadsWholeKeySet {
+		if desc, err := s.in.Keys.KeyStoreError(); err != nil {
+			s.fail("key-set-invalid", "key-set-invalid", fmt.Sprintf("the server loads the whole key set and one entry fails: %s", err), "message", desc)
+		}
+	}
 	for _, k := range s.in.Keys.Keys {
 		if k.Kty == "RSA" && k.Bits > 0 && k.Bits < 2048 {
 			s.hint("rsa-key-too-small", "rsa-key-too-small", fmt.Sprintf("key %s is RSA %d-bit; use at least 2048 bits", kidLabel(k), k.Bits))
@@ -591,7 +596,12 @@ func (s *state) verifyWith(k *keys.Key, alg string) {
 		s.step("signature", "fail", msg)
 		return
 	}
-	if !keys.Verify(k, alg, []byte(s.tok.SigningInput()), s.tok.Signature) {
+	verdict := keys.VerifySignature(k, alg, []byte(s.tok.SigningInput()), s.tok.Signature)
+	if verdict.Status == keys.NotChecked {
+		s.notChecked("signature", "signature-invalid", verdict.Reason)
+		return
+	}
+	if verdict.Status != keys.Valid {
 		msg := fmt.Sprintf("the %s signature does not verify with key %s (%s)", alg, kidLabel(k), k.Describe())
 		if k.Kty == "EC" && len(s.tok.Signature) != 2*((k.Bits+7)/8) {
 			msg += fmt.Sprintf("; it is %d bytes, a raw %s signature is %d (a DER-encoded signature?)", len(s.tok.Signature), alg, 2*((k.Bits+7)/8))
@@ -634,7 +644,7 @@ func (s *state) verifyKidless(alg string) {
 		if min := s.in.Profile.MinRSABits; k.Kty == "RSA" && k.Bits < min {
 			continue
 		}
-		if keys.Verify(k, alg, []byte(s.tok.SigningInput()), s.tok.Signature) {
+		if keys.VerifySignature(k, alg, []byte(s.tok.SigningInput()), s.tok.Signature).Status == keys.Valid {
 			s.key, s.signatureOK = k, true
 			s.step("signature", "pass", kidLabel(k))
 			return

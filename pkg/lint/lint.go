@@ -385,7 +385,7 @@ var pipeline = []string{
 	"jwt-segments", "jwt-encrypted", "jwt-encoding", "jwt-header-malformed", "jwt-payload-malformed", "duplicate-member",
 	"jwt-header-null", "jwt-payload-not-object", "kid-not-string",
 	"kid-missing", "jwt-payload-null", "client-unknown", "iss-missing", "iss-client-id",
-	"jwks-duplicate-kid", "rsa-key-too-small", "kid-not-found",
+	"key-set-invalid", "jwks-duplicate-kid", "rsa-key-too-small", "kid-not-found",
 	"registered-key-invalid", "registered-key-inconsistent-use", "registered-key-x5c",
 	"crit-not-array", "crit-defined", "crit-not-understood",
 	"alg-missing", "alg-none", "alg-hmac-confusion", "alg-not-allowed", "key-alg-mismatch", "key-use-mismatch", "signature-invalid",

@@ -44,6 +44,9 @@ type Profile struct {
 	Kidless KidlessLookup `json:"-"`
 	// NonStringKid is what the server does with a kid that is not a string.
 	NonStringKid NonStringKid `json:"-"`
+	// LoadsWholeKeySet: the server loads every entry of the registered key
+	// set before it looks for the kid, and fails on any broken one.
+	LoadsWholeKeySet bool `json:"-"`
 	// KeyUseSig makes a key without "use": "sig" unusable for signatures.
 	KeyUseSig bool `json:"-"`
 	// MinRSABits is the smallest RSA key the server's crypto verifies with.
@@ -86,7 +89,7 @@ func redox(name, title, tokenURL string) Profile {
 		Aud: AudTokenURL, IatFuture: IatFutureJose,
 		Steps:      redoxSteps(),
 		Form:       FormRules{OtherTypes: BodyRefused, MissingType: BodyRefused, Repeated: RepeatedList},
-		ClientFrom: ClientFromIss, Presence: PresenceKey, NonStringKid: KidLookedUp,
+		ClientFrom: ClientFromIss, Presence: PresenceKey, NonStringKid: KidLookedUp, LoadsWholeKeySet: true,
 		Verified: &Verified{Server: "panva/jose", Version: "2.0.7"},
 		Siblings: redoxSiblings, Wire: redoxWire,
 	}

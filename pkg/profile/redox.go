@@ -27,6 +27,7 @@ func redoxSteps() []Step {
 		bad("jwt-payload-null", catalog.DescBlank, "blank-description"),
 		bad("iss-missing", catalog.DescPublicKeyNotFound, "public-key-not-found"),
 		bad("iss-client-id", catalog.DescPublicKeyNotFound, "public-key-not-found"),
+		bad("key-set-invalid", "{message}", "registered-key-invalid"),
 		bad("kid-not-found", catalog.DescPublicKeyNotFound, "public-key-not-found"),
 		bad("registered-key-invalid", catalog.DescBlank, "blank-description"),
 		bad("registered-key-inconsistent-use", catalog.DescJWKInconsistentUse, "registered-key-invalid"),
