@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -320,4 +321,24 @@ func FuzzParseLine(f *testing.F) {
 			t.Fatalf("no error and no token for %q", line)
 		}
 	})
+}
+
+// BenchmarkRunSummary is the batch pipeline over valid tokens without a key;
+// compare it with BenchmarkLintNoKey in pkg/lint for the pipeline's overhead.
+func BenchmarkRunSummary(b *testing.B) {
+	tok := readToken(b, "valid-rs384")
+	input := strings.Repeat(tok+"\n", 10000)
+	o := options(b)
+	o.Summary = true
+	b.ReportAllocs()
+	b.SetBytes(int64(len(tok) + 1))
+	for b.Loop() {
+		b.StopTimer()
+		r := strings.NewReader(input)
+		b.StartTimer()
+		if _, err := Run(r, io.Discard, o); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*10000), "ns/token")
 }
