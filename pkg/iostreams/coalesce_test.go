@@ -83,7 +83,10 @@ func TestCoalescingWriterBoundsTheBuffer(t *testing.T) {
 	if n, got := under.state(); n < 10 || len(got) < 1000*1000-coalesceLimit {
 		t.Errorf("%d writes, %d bytes out before Flush", n, len(got))
 	}
-	if cap(w.buf) > 2*coalesceLimit {
-		t.Errorf("buffer grew to %d", cap(w.buf))
+	w.mu.Lock()
+	grown := cap(w.buf)
+	w.mu.Unlock()
+	if grown > 2*coalesceLimit {
+		t.Errorf("buffer grew to %d", grown)
 	}
 }
