@@ -66,8 +66,9 @@ With --batch, the argument is a file (or - for stdin) holding one item per
 line: a token, a JSON object {"token", "now", "client_id", "profile"}, or a log
 line with a JWT or client_assertion=... in it. lint writes one JSON object per
 line, in input order, or with --summary the counts per predicted response and
-per rule. --now, --client-id, --jwks and --profile apply to items that do not
-carry their own; a line that cannot be linted is an item with an error.
+per rule: a table on a terminal, JSON otherwise or with --format json. --now,
+--client-id, --jwks and --profile apply to items that do not carry their own.
+A line that cannot be linted is an item with an error, and fails the run.
 
 Exit status: 0 when there is no error finding, 1 when there is, 2 when lint
 could not run. --fail-on warning (or info) also fails on lesser findings.`),
