@@ -1,6 +1,7 @@
 package root
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -103,5 +104,22 @@ func BenchmarkNewCmdRootLint(b *testing.B) {
 	args := []string{"lint", "x"}
 	for b.Loop() {
 		newCmdRootFor(f, args)
+	}
+}
+
+// BenchmarkMainLint is one whole `lint` run after process start: tree
+// construction, flag parsing, lint and the report.
+func BenchmarkMainLint(b *testing.B) {
+	data, err := os.ReadFile("../../../testdata/tokens/valid-rs384.jwt")
+	if err != nil {
+		b.Fatal(err)
+	}
+	args := []string{"lint", "--now", "2026-11-27T12:00:00Z", strings.TrimSpace(string(data))}
+	b.ReportAllocs()
+	for b.Loop() {
+		ios, _, _, _ := iostreams.Test()
+		if code := Main(args, ios); code != 0 {
+			b.Fatalf("exit %d", code)
+		}
 	}
 }

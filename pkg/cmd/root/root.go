@@ -99,6 +99,9 @@ func newCmdRootFor(f *cmdutil.Factory, args []string) *cobra.Command {
 		if sub.name == name && !sub.needsTree {
 			cmd := newRootOnly(f)
 			cmd.AddCommand(sub.build(f))
+			// Our own completion command is not in this tree; without this
+			// cobra would build its default one on every run.
+			cmd.CompletionOptions.DisableDefaultCmd = true
 			return cmd
 		}
 	}
