@@ -72,7 +72,10 @@ while IFS=$'\t' read -r name line; do
 done < "$tmp/commands.tsv"
 
 echo "== $RUNS runs per command, $WARMUP warm-up, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-hyperfine -N --style none --warmup "$WARMUP" --runs "$RUNS" --export-json "$tmp/result.json" "${hf[@]}" > /dev/null
+# hyperfine's warnings about outliers are expected on a shared machine; the
+# paired measurement below is the answer to them.
+hyperfine -N --style none --warmup "$WARMUP" --runs "$RUNS" --export-json "$tmp/result.json" "${hf[@]}" > /dev/null 2> "$tmp/hyperfine.err" \
+  || { cat "$tmp/hyperfine.err" >&2; exit 2; }
 
 python3 - "$tmp/result.json" "$tmp/commands.tsv" "$RUNS" <<'PY'
 import json, os, random, statistics, sys, time
