@@ -73,6 +73,7 @@ func batchRun(opts *LintOptions) error {
 	}
 
 	var in io.Reader = ios.In
+	var progress *progressLine
 	path := "-"
 	if len(opts.Args) > 0 {
 		path = opts.Args[0]
@@ -95,14 +96,17 @@ func batchRun(opts *LintOptions) error {
 			return cmdutil.Errorf("cannot read batch %s: is a directory", path)
 		}
 		in = file
-		if ios.IsStderrTTY() && st.Mode().IsRegular() {
-			p := newProgressLine(ios.ErrOut, st.Size(), f.Now)
-			bo.Progress = p.update
-			defer p.clear()
+		// Items written to the same terminal show the progress themselves.
+		if ios.IsStderrTTY() && st.Mode().IsRegular() && (opts.Summary || !ios.IsStdoutTTY()) {
+			progress = newProgressLine(ios.ErrOut, st.Size(), f.Now)
+			bo.Progress = progress.update
 		}
 	}
 
 	totals, err := batch.Run(in, ios.Out, bo)
+	if progress != nil {
+		progress.clear()
+	}
 	if err != nil {
 		return cmdutil.Errorf("%s", cmdutil.Normalize(err.Error()))
 	}

@@ -57,3 +57,30 @@ func TestBatchSummaryTableAndProgress(t *testing.T) {
 		t.Errorf("progress line not cleared: %q", progress)
 	}
 }
+
+// Items printed on the terminal are progress enough: no progress line then.
+func TestBatchNoProgressWhenItemsGoToTheTerminal(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "batch.txt")
+	if err := os.WriteFile(path, []byte(strings.Repeat(token(t, "valid-rs384")+"\n", 600)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ios, _, out, errOut := iostreams.Test()
+	ios.SetStdoutTTY(true)
+	ios.SetStderrTTY(true)
+	clock := fixtures.Now
+	f := &cmdutil.Factory{IOStreams: ios, Getenv: os.Getenv, Now: func() time.Time {
+		clock = clock.Add(time.Second)
+		return clock
+	}}
+	cmd := NewCmdLint(f, nil)
+	cmd.SetArgs([]string{"--batch", path, "--now", "2026-11-27T12:00:00Z"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(out.String(), "\n"); n != 600 {
+		t.Errorf("%d items written, want 600", n)
+	}
+	if errOut.Len() != 0 {
+		t.Errorf("stderr: %q", errOut.String())
+	}
+}
