@@ -50,6 +50,7 @@ func batchRun(opts *LintOptions) error {
 	if err != nil {
 		return err
 	}
+	prof.Issuer = opts.Issuer
 	now, err := cmdutil.Now(f, opts.Now)
 	if err != nil {
 		return err
