@@ -16,6 +16,9 @@ type IOStreams struct {
 	Out    io.Writer
 	ErrOut io.Writer
 
+	// out buffers Out for the process's stdout; nil in tests.
+	out *coalescingWriter
+
 	stdinTTY  bool
 	stdoutTTY bool
 	stderrTTY bool
@@ -23,11 +26,14 @@ type IOStreams struct {
 }
 
 // System returns streams bound to the process's stdio. Colour is on only when
-// stdout is a terminal and NO_COLOR is unset.
+// stdout is a terminal and NO_COLOR is unset. Out is buffered so a report
+// leaves in one write; call Flush before exiting.
 func System() *IOStreams {
+	out := newCoalescingWriter(color.Output)
 	ios := &IOStreams{
 		In:        os.Stdin,
-		Out:       color.Output,
+		Out:       out,
+		out:       out,
 		ErrOut:    color.Error,
 		stdinTTY:  isTerminal(os.Stdin),
 		stdoutTTY: isTerminal(os.Stdout),
@@ -42,6 +48,14 @@ func System() *IOStreams {
 func Test() (*IOStreams, *bytes.Buffer, *bytes.Buffer, *bytes.Buffer) {
 	in, out, errOut := &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{}
 	return &IOStreams{In: in, Out: out, ErrOut: errOut}, in, out, errOut
+}
+
+// Flush writes out what Out holds. Streams from Test need no flushing.
+func (s *IOStreams) Flush() error {
+	if s.out == nil {
+		return nil
+	}
+	return s.out.Flush()
 }
 
 func isTerminal(f *os.File) bool {

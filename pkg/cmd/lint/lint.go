@@ -38,6 +38,10 @@ type LintOptions struct {
 	Format      string
 	FailOn      string
 	CACert      string
+
+	Batch   bool
+	Summary bool
+	Jobs    int
 }
 
 func NewCmdLint(f *cmdutil.Factory, runF func(*LintOptions) error) *cobra.Command {
@@ -59,6 +63,14 @@ request, a bare form body, or a curl command line.
 Without --jwks or --key the key lookup and signature are not checked, and the
 prediction says so.
 
+With --batch, the argument is a file (or - for stdin) holding one item per
+line: a token, a JSON object {"token", "now", "client_id", "profile"}, or a log
+line with a JWT or client_assertion=... in it. lint writes one JSON object per
+line, in input order, or with --summary the counts per predicted response and
+per rule: a table on a terminal, JSON otherwise or with --format json. --now,
+--client-id, --jwks and --profile apply to items that do not carry their own.
+A line that cannot be linted is an item with an error, and fails the run.
+
 Exit status: 0 when there is no error finding, 1 when there is, 2 when lint
 could not run. --fail-on warning (or info) also fails on lesser findings.`),
 		Example: `  # A token, with the key set registered for the client
@@ -68,10 +80,16 @@ could not run. --fail-on warning (or info) also fails on lesser findings.`),
   $ clientassert lint --request captured.http --now 2026-11-27T12:00:00Z
 
   # A curl command copied from a terminal, machine-readable
-  $ pbpaste | clientassert lint --request - --format json`,
+  $ pbpaste | clientassert lint --request - --format json
+
+  # Every token in a log: what the server said, counted by cause
+  $ clientassert lint --batch gateway.log --summary --jwks jwks.json`,
 		Args: cmdutil.MaxOneArg("token"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Args = args
+			if err := checkBatchFlags(cmd, opts); err != nil {
+				return err
+			}
 			if opts.RequestPath != "" && len(args) > 0 {
 				return cmdutil.Errorf("give either a token or --request, not both")
 			}
@@ -80,6 +98,9 @@ could not run. --fail-on warning (or info) also fails on lesser findings.`),
 			}
 			if runF != nil {
 				return runF(opts)
+			}
+			if opts.Batch {
+				return batchRun(opts)
 			}
 			return lintRun(opts)
 		},
@@ -98,6 +119,7 @@ could not run. --fail-on warning (or info) also fails on lesser findings.`),
 	cmdutil.EnumFlag(cmd, &opts.Format, "format", "text", "Output format", "text", "json")
 	cmdutil.CACertFlag(cmd, &opts.CACert)
 	cmdutil.EnumFlag(cmd, &opts.FailOn, "fail-on", "error", "Exit 1 on findings of this severity or worse", "error", "warning", "info")
+	addBatchFlags(cmd, opts)
 	return cmd
 }
 

@@ -43,13 +43,17 @@ func Main(args []string, ios *iostreams.IOStreams) (code int) {
 	}
 	defer func() {
 		if r := recover(); r != nil {
+			_ = ios.Flush()
 			fmt.Fprintf(ios.ErrOut, "clientassert: error: internal error: %s\nhint: please report this at https://github.com/clientassert/clientassert/issues\n", cmdutil.Normalize(fmt.Sprint(r)))
 			code = cmdutil.ExitUsage
 		}
 	}()
-	cmd := NewCmdRoot(f)
+	cmd := newCmdRootFor(f, args)
 	cmd.SetArgs(args)
 	err := cmd.Execute()
+	if ferr := ios.Flush(); ferr != nil && err == nil {
+		err = cmdutil.Errorf("cannot write the output: %s", cmdutil.Normalize(ferr.Error()))
+	}
 	if err != nil {
 		var fe *cmdutil.FindingsError
 		if !asFindings(err, &fe) || fe.Summary != "" {
@@ -67,8 +71,44 @@ func asFindings(err error, target **cmdutil.FindingsError) bool {
 	return ok
 }
 
-// NewCmdRoot builds the whole command tree around f.
+// NewCmdRoot builds the whole command tree around f, as help, completion
+// and the documentation generator see it.
 func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
+	cmd := newRootOnly(f)
+	for _, sub := range subcommands {
+		cmd.AddCommand(sub.build(f))
+	}
+	return cmd
+}
+
+// newCmdRootFor builds only the subcommand args invoke, when that is a plain
+// run of one known command; help, completion and anything unrecognised get
+// the whole tree.
+func newCmdRootFor(f *cmdutil.Factory, args []string) *cobra.Command {
+	name := ""
+	for _, a := range args {
+		if !strings.HasPrefix(a, "-") {
+			name = a
+			break
+		}
+		if a == "--" {
+			break
+		}
+	}
+	for _, sub := range subcommands {
+		if sub.name == name && !sub.needsTree {
+			cmd := newRootOnly(f)
+			cmd.AddCommand(sub.build(f))
+			// Our own completion command is not in this tree; without this
+			// cobra would build its default one on every run.
+			cmd.CompletionOptions.DisableDefaultCmd = true
+			return cmd
+		}
+	}
+	return NewCmdRoot(f)
+}
+
+func newRootOnly(f *cmdutil.Factory) *cobra.Command {
 	var noColor bool
 	cmd := &cobra.Command{
 		Use:   "clientassert <command> [flags]",
@@ -103,26 +143,30 @@ The default profile is Redox (https://api.redoxengine.com/v2/auth/token).`),
 	cmd.PersistentFlags().BoolVar(&noColor, "no-color", false, "Disable colour output (also honoured: NO_COLOR)")
 	cmd.SetFlagErrorFunc(cmdutil.FlagError)
 	cmd.CompletionOptions.HiddenDefaultCmd = false
-
-	for _, sub := range subcommands(f) {
-		cmd.AddCommand(sub)
-	}
 	return cmd
 }
 
-func subcommands(f *cmdutil.Factory) []*cobra.Command {
-	return []*cobra.Command{
-		lint.NewCmdLint(f, nil),
-		decode.NewCmdDecode(f, nil),
-		explain.NewCmdExplain(f, nil),
-		keys.NewCmdKeys(f),
-		build.NewCmdBuild(f, nil),
-		sign.NewCmdSign(f, nil),
-		request.NewCmdRequest(f, nil),
-		verify.NewCmdVerify(f, nil),
-		doctor.NewCmdDoctor(f, nil),
-		profiles.NewCmdProfiles(f, nil),
-		version.NewCmdVersion(f, nil),
-		completion.NewCmdCompletion(f, nil),
-	}
+// subcommand names a top-level command without constructing it. needsTree
+// marks commands that read the whole tree (completion scripts).
+type subcommand struct {
+	name      string
+	needsTree bool
+	build     func(*cmdutil.Factory) *cobra.Command
+}
+
+// subcommands lists the top-level commands in help order. Each name must be
+// the first word of the command's Use (TestSubcommandNames checks it).
+var subcommands = []subcommand{
+	{name: "lint", build: func(f *cmdutil.Factory) *cobra.Command { return lint.NewCmdLint(f, nil) }},
+	{name: "decode", build: func(f *cmdutil.Factory) *cobra.Command { return decode.NewCmdDecode(f, nil) }},
+	{name: "explain", build: func(f *cmdutil.Factory) *cobra.Command { return explain.NewCmdExplain(f, nil) }},
+	{name: "keys", build: keys.NewCmdKeys},
+	{name: "build", build: func(f *cmdutil.Factory) *cobra.Command { return build.NewCmdBuild(f, nil) }},
+	{name: "sign", build: func(f *cmdutil.Factory) *cobra.Command { return sign.NewCmdSign(f, nil) }},
+	{name: "request", build: func(f *cmdutil.Factory) *cobra.Command { return request.NewCmdRequest(f, nil) }},
+	{name: "verify", build: func(f *cmdutil.Factory) *cobra.Command { return verify.NewCmdVerify(f, nil) }},
+	{name: "doctor", build: func(f *cmdutil.Factory) *cobra.Command { return doctor.NewCmdDoctor(f, nil) }},
+	{name: "profiles", build: func(f *cmdutil.Factory) *cobra.Command { return profiles.NewCmdProfiles(f, nil) }},
+	{name: "version", build: func(f *cmdutil.Factory) *cobra.Command { return version.NewCmdVersion(f, nil) }},
+	{name: "completion", needsTree: true, build: func(f *cmdutil.Factory) *cobra.Command { return completion.NewCmdCompletion(f, nil) }},
 }

@@ -1,0 +1,344 @@
+package batch
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/clientassert/clientassert/internal/fixtures"
+	"github.com/clientassert/clientassert/pkg/keys"
+	"github.com/clientassert/clientassert/pkg/profile"
+)
+
+const testdata = "../../testdata"
+
+func readToken(t testing.TB, name string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(testdata, "tokens", name+".jwt"))
+	if err != nil {
+		t.Fatalf("%v (run go generate ./...)", err)
+	}
+	return strings.TrimSpace(string(data))
+}
+
+func keySet(t testing.TB) *keys.Set {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(testdata, "keys", "jwks.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := keys.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
+}
+
+func options(t testing.TB) Options {
+	t.Helper()
+	p, err := profile.Get("redox", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Options{Now: fixtures.Now, Profile: p, Jobs: 1}
+}
+
+// outputItem reads both item shapes.
+type outputItem struct {
+	Line      int       `json:"line"`
+	Error     string    `json:"error"`
+	Profile   string    `json:"profile"`
+	Now       time.Time `json:"now"`
+	ClientID  string    `json:"client_id"`
+	Predicted struct {
+		Status           int    `json:"status"`
+		ErrorDescription string `json:"error_description"`
+		Rule             string `json:"rule"`
+	} `json:"predicted_response"`
+	Findings []struct {
+		Rule string `json:"rule"`
+	} `json:"findings"`
+}
+
+func run(t *testing.T, input string, o Options) ([]outputItem, *Totals) {
+	t.Helper()
+	var out bytes.Buffer
+	totals, err := Run(strings.NewReader(input), &out, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var items []outputItem
+	sc := bufio.NewScanner(&out)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var it outputItem
+		if err := json.Unmarshal(sc.Bytes(), &it); err != nil {
+			t.Fatalf("output line %q: %v", sc.Text(), err)
+		}
+		items = append(items, it)
+	}
+	return items, totals
+}
+
+// Many workers must still write the items in input order; each item must be
+// the one for its own line.
+func TestOrderWithManyJobs(t *testing.T) {
+	names := []string{"valid-rs384", "expired", "no-kid", "alg-none", "valid-es384", "kid-unknown", "two-segments"}
+	want := map[string]string{}
+	var b strings.Builder
+	var lines []string
+	for i := 0; i < 5000; i++ {
+		name := names[(i*7+i/3)%len(names)]
+		lines = append(lines, name)
+		b.WriteString(readToken(t, name) + "\n")
+	}
+	single, _ := run(t, b.String(), options(t))
+	for i, it := range single {
+		want[lines[i]] = it.Predicted.ErrorDescription
+	}
+	if len(want) != len(names) {
+		t.Fatalf("only %d distinct tokens seen", len(want))
+	}
+	for _, jobs := range []int{2, 8, 33} {
+		o := options(t)
+		o.Jobs = jobs
+		items, totals := run(t, b.String(), o)
+		if len(items) != len(lines) || totals.Items != len(lines) {
+			t.Fatalf("jobs %d: %d items, totals %d, want %d", jobs, len(items), totals.Items, len(lines))
+		}
+		for i, it := range items {
+			if it.Line != i+1 {
+				t.Fatalf("jobs %d: item %d has line %d", jobs, i, it.Line)
+			}
+			if it.Predicted.ErrorDescription != want[lines[i]] {
+				t.Fatalf("jobs %d: line %d (%s) predicted %q, want %q", jobs, it.Line, lines[i], it.Predicted.ErrorDescription, want[lines[i]])
+			}
+		}
+	}
+}
+
+func TestLongLineIsAnErrorItem(t *testing.T) {
+	tok := readToken(t, "valid-rs384")
+	long := strings.Repeat("x", MaxLineBytes+1)
+	atCap := tok + " " + strings.Repeat("y", MaxLineBytes-len(tok)-1)
+	input := tok + "\n" + long + "\n" + atCap + "\r\n" + strings.Repeat("z", 3*MaxLineBytes) + "\n" + tok
+	items, totals := run(t, input, options(t))
+	if len(items) != 5 {
+		t.Fatalf("%d items, want 5: %+v", len(items), items)
+	}
+	for i, want := range []string{"", "line is longer than 1 MiB", "", "line is longer than 1 MiB", ""} {
+		if items[i].Line != i+1 || items[i].Error != want {
+			t.Errorf("item %d: line %d error %q, want line %d error %q", i, items[i].Line, items[i].Error, i+1, want)
+		}
+	}
+	if items[2].Predicted.Status != 200 {
+		t.Errorf("a line exactly at the cap was not linted: %+v", items[2])
+	}
+	if totals.BadLines != 2 || totals.Failed != 2 {
+		t.Errorf("totals %+v, want 2 bad lines and 2 failed", totals)
+	}
+}
+
+func TestBadLinesAreItems(t *testing.T) {
+	tok := readToken(t, "valid-rs384")
+	input := strings.Join([]string{
+		"this line has no token at all",
+		`{"token": 5}`,
+		`{"token": "` + tok + `", "now": "yesterday"}`,
+		`{"token": "` + tok + `", "profile": "nowhere"}`,
+		`{"token": ""}`,
+		"",
+		"   ",
+		tok,
+	}, "\n")
+	items, totals := run(t, input, options(t))
+	want := []struct {
+		line int
+		err  string
+	}{
+		{1, "no token in the line"},
+		{2, "the token member of the JSON item is not a string"},
+		{3, `invalid now "yesterday": use RFC 3339 or Unix seconds`},
+		{4, `unknown profile "nowhere"`},
+		{5, "the token member is empty"},
+		{8, ""},
+	}
+	if len(items) != len(want) {
+		t.Fatalf("%d items, want %d (blank lines skipped): %+v", len(items), len(want), items)
+	}
+	for i, w := range want {
+		if items[i].Line != w.line || items[i].Error != w.err {
+			t.Errorf("item %d: line %d %q, want line %d %q", i, items[i].Line, items[i].Error, w.line, w.err)
+		}
+	}
+	if totals.BadLines != 5 || totals.Items != 6 || totals.Failed != 5 {
+		t.Errorf("totals %+v", totals)
+	}
+}
+
+// A JSON item's own now, profile and client_id win over the run's defaults.
+func TestJSONItemsCarryTheirOwnSettings(t *testing.T) {
+	tok := readToken(t, "valid-rs384")
+	o := options(t)
+	o.Keys = keySet(t)
+	later := fixtures.Now.Add(24 * time.Hour)
+	input := strings.Join([]string{
+		tok,
+		fmt.Sprintf(`{"token": %q, "now": %q}`, tok, later.Format(time.RFC3339)),
+		fmt.Sprintf(`{"token": %q, "now": %d}`, tok, later.Unix()),
+		fmt.Sprintf(`{"token": %q, "profile": "redox-ca"}`, tok),
+		fmt.Sprintf(`{"token": %q, "client_id": "someone-else"}`, tok),
+		fmt.Sprintf(`{"token": %q, "client_id": %q}`, tok, fixtures.ClientID),
+	}, "\n")
+	items, _ := run(t, input, o)
+	if len(items) != 6 {
+		t.Fatalf("%d items", len(items))
+	}
+	if items[0].Predicted.Status != 200 || !items[0].Now.Equal(fixtures.Now) {
+		t.Errorf("default item: %+v", items[0])
+	}
+	for _, it := range items[1:3] {
+		if it.Predicted.Rule != "exp-expired" || !it.Now.Equal(later) {
+			t.Errorf("item with its own now: %+v", it)
+		}
+	}
+	if items[3].Profile != "redox-ca" || items[3].Predicted.Status != 400 {
+		t.Errorf("item with its own profile: %+v", items[3])
+	}
+	if items[4].ClientID != "someone-else" || items[4].Predicted.Status != 400 {
+		t.Errorf("item with another client_id: %+v", items[4])
+	}
+	if items[5].Predicted.Status != 200 {
+		t.Errorf("item with the right client_id: %+v", items[5])
+	}
+}
+
+func TestSummaryCounts(t *testing.T) {
+	counts := map[string]int{"valid-rs384": 7, "expired": 5, "no-kid": 3, "alg-none": 2}
+	var b strings.Builder
+	for name, n := range counts {
+		for range n {
+			b.WriteString(readToken(t, name) + "\n")
+		}
+	}
+	b.WriteString("no token here\n")
+	o := options(t)
+	o.Summary = true
+	o.Jobs = 3
+	var out bytes.Buffer
+	totals, err := Run(strings.NewReader(b.String()), &out, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Len() != 0 {
+		t.Errorf("summary mode wrote items: %q", out.String())
+	}
+	if totals.Items != 18 || totals.BadLines != 1 || totals.Failed != 11 {
+		t.Errorf("totals %+v", totals)
+	}
+	byResponse := map[string]int{}
+	for _, r := range totals.Responses {
+		byResponse[fmt.Sprint(r.Status, " ", r.ErrorDescription)] = r.Count
+	}
+	want := map[string]int{
+		"200 ":                                   7,
+		`400 "exp" claim timestamp check failed`: 5,
+		"400 JWT header kid property is required": 3,
+		"400 alg not whitelisted":                 2,
+	}
+	for k, v := range want {
+		if byResponse[k] != v {
+			t.Errorf("responses[%s] = %d, want %d (all: %v)", k, byResponse[k], v, byResponse)
+		}
+	}
+	if len(byResponse) != len(want) {
+		t.Errorf("responses %v, want %v", byResponse, want)
+	}
+	if totals.Responses[0].Count != 7 {
+		t.Errorf("responses not sorted by count: %+v", totals.Responses)
+	}
+	byRule := map[string]int{}
+	for _, r := range totals.Rules {
+		byRule[r.Rule] = r.Count
+	}
+	if byRule["exp-expired"] != 5 || byRule["kid-missing"] != 3 || byRule["alg-none"] != 2 {
+		t.Errorf("rules %v", byRule)
+	}
+	if len(totals.LineErrs) != 1 || totals.LineErrs[0].Count != 1 {
+		t.Errorf("line errors %+v", totals.LineErrs)
+	}
+}
+
+func TestParseLine(t *testing.T) {
+	tok := readToken(t, "valid-rs384")
+	escaped := strings.ReplaceAll(tok, ".", "%2E")
+	cases := []struct {
+		name, line, want, err string
+	}{
+		{"bare", tok, tok, ""},
+		{"quoted bearer", `"Bearer ` + tok + `"`, tok, ""},
+		{"log line", `2026-11-27T12:00:01Z WARN rejected assertion=` + tok + ` from 10.0.0.1`, tok, ""},
+		{"form in a log", `body="grant_type=client_credentials&client_assertion=` + escaped + `&client_id=x"`, tok, ""},
+		{"url query", `GET /token?client_assertion_type=urn%3Ax&client_assertion=` + tok + ` HTTP/1.1`, tok, ""},
+		{"json log without token member", `{"level":"warn","msg":"rejected","jwt":"` + tok + `"}`, tok, ""},
+		{"not a jwt", "user eyJhbGci logged in", "", "no token in the line"},
+		{"garbage word", "garbage", "garbage", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			src, err := parseLine([]byte(c.line))
+			if c.err != "" {
+				if err == nil || err.Error() != c.err {
+					t.Fatalf("err %v, want %q", err, c.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if src.Token != c.want {
+				t.Fatalf("token %q, want %q", src.Token, c.want)
+			}
+		})
+	}
+}
+
+func FuzzParseLine(f *testing.F) {
+	f.Add([]byte(`{"token":"eyJ.eyJ.x","now":1}`))
+	f.Add([]byte(`x client_assertion=eyJ%2Ea.b&y`))
+	f.Add([]byte(`eyJhbGciOiJub25lIn0.e30.`))
+	f.Add([]byte(`{"token":5}`))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		src, err := parseLine(line)
+		if err == nil && strings.TrimSpace(src.Token) == "" {
+			t.Fatalf("no error and no token for %q", line)
+		}
+	})
+}
+
+// BenchmarkRunSummary is the batch pipeline over valid tokens without a key;
+// compare it with BenchmarkLintNoKey in pkg/lint for the pipeline's overhead.
+func BenchmarkRunSummary(b *testing.B) {
+	tok := readToken(b, "valid-rs384")
+	input := strings.Repeat(tok+"\n", 10000)
+	o := options(b)
+	o.Summary = true
+	b.ReportAllocs()
+	b.SetBytes(int64(len(tok) + 1))
+	for b.Loop() {
+		b.StopTimer()
+		r := strings.NewReader(input)
+		b.StartTimer()
+		if _, err := Run(r, io.Discard, o); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*10000), "ns/token")
+}

@@ -1,0 +1,180 @@
+// Package batch lints many client assertions in one run: one item per input
+// line, read as a stream, linted by a pool of workers, and written back in
+// input order, either item by item or as counts.
+package batch
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/clientassert/clientassert/pkg/token"
+)
+
+// MaxLineBytes caps one input line. A longer line becomes an error item; the
+// reader skips the rest of it without holding it in memory.
+const MaxLineBytes = 1 << 20
+
+// source is what one line asks to lint, before defaults are applied.
+type source struct {
+	Token    string
+	Now      string
+	ClientID string
+	Profile  string
+	Notes    []string
+}
+
+// jsonItem is the object form of a line. Now is raw so that both an RFC 3339
+// string and Unix seconds are accepted.
+type jsonItem struct {
+	Token    *string         `json:"token"`
+	Now      json.RawMessage `json:"now"`
+	ClientID string          `json:"client_id"`
+	Profile  string          `json:"profile"`
+}
+
+// parseLine reads one line: a JSON object with a token member, a bare
+// token, or a log line with a token somewhere in it. The error is the
+// item's error message.
+func parseLine(line []byte) (source, error) {
+	trimmed := bytes.TrimSpace(line)
+	if len(trimmed) > 0 && trimmed[0] == '{' {
+		var obj jsonItem
+		err := json.Unmarshal(trimmed, &obj)
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) && typeErr.Field != "" {
+			return source{}, fmt.Errorf("the %s member of the JSON item is not a %s", typeErr.Field, typeErr.Type)
+		}
+		if err == nil && obj.Token != nil {
+			return fromJSON(obj)
+		}
+	}
+	text := string(trimmed)
+	if v, ok := formAssertion(text); ok {
+		tok, notes := token.Extract(v)
+		return source{Token: tok, Notes: append([]string{"took the client_assertion parameter"}, notes...)}, nil
+	}
+	if tok, ok := findJWT(text); ok {
+		var notes []string
+		if tok != text {
+			notes = []string{"took the JWT found in the line"}
+		}
+		return source{Token: tok, Notes: notes}, nil
+	}
+	if !strings.ContainsAny(text, " \t") || hasBearer(text) {
+		tok, notes := token.Extract(text)
+		if strings.TrimSpace(tok) != "" {
+			return source{Token: tok, Notes: notes}, nil
+		}
+	}
+	return source{}, fmt.Errorf("no token in the line")
+}
+
+func fromJSON(obj jsonItem) (source, error) {
+	tok, notes := token.Extract(*obj.Token)
+	if strings.TrimSpace(tok) == "" {
+		return source{}, fmt.Errorf("the token member is empty")
+	}
+	src := source{Token: tok, ClientID: obj.ClientID, Profile: obj.Profile, Notes: notes}
+	if len(obj.Now) > 0 && string(obj.Now) != "null" {
+		var s string
+		if err := json.Unmarshal(obj.Now, &s); err == nil {
+			src.Now = s
+		} else {
+			src.Now = string(obj.Now)
+		}
+		if src.Now == "" {
+			return source{}, fmt.Errorf("the now member is empty")
+		}
+	}
+	return src, nil
+}
+
+func hasBearer(s string) bool {
+	s = strings.TrimLeft(s, `"'`)
+	return len(s) > 7 && strings.EqualFold(s[:7], "bearer ")
+}
+
+// formAssertion finds client_assertion=VALUE in a form body or a URL query
+// inside a log line; VALUE ends at '&', whitespace or a quote.
+func formAssertion(line string) (string, bool) {
+	const key = "client_assertion="
+	i := strings.Index(line, key)
+	for i > 0 && isNameChar(line[i-1]) {
+		// part of a longer name such as x_client_assertion=
+		j := strings.Index(line[i+1:], key)
+		if j < 0 {
+			return "", false
+		}
+		i += 1 + j
+	}
+	if i < 0 {
+		return "", false
+	}
+	v := line[i+len(key):]
+	if end := strings.IndexAny(v, "& \t\"'<>,;"); end >= 0 {
+		v = v[:end]
+	}
+	if dec, err := url.QueryUnescape(v); err == nil {
+		v = dec
+	}
+	if v == "" {
+		return "", false
+	}
+	return v, true
+}
+
+func isNameChar(c byte) bool {
+	return c == '_' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+func isB64URL(c byte) bool {
+	return c == '_' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// findJWT returns the first JWT-shaped run in s: a segment starting with
+// "eyJ" (a base64url-encoded '{"'), then at least two more dot-separated
+// base64url segments. The signature segment may be empty.
+func findJWT(s string) (string, bool) {
+	for from := 0; from < len(s); {
+		i := strings.Index(s[from:], "eyJ")
+		if i < 0 {
+			return "", false
+		}
+		start := from + i
+		if start > 0 && isB64URL(s[start-1]) {
+			from = start + 3
+			continue
+		}
+		end, dots := start, 0
+		for end < len(s) && (isB64URL(s[end]) || s[end] == '.') {
+			if s[end] == '.' {
+				dots++
+			}
+			end++
+		}
+		if dots >= 2 {
+			return s[start:end], true
+		}
+		from = end
+	}
+	return "", false
+}
+
+// parseTime reads a moment as RFC 3339 or Unix seconds, as --now does.
+func parseTime(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC(), nil
+	}
+	if secs, err := strconv.ParseFloat(s, 64); err == nil && secs >= 0 && secs < 1e11 {
+		whole := int64(secs)
+		return time.Unix(whole, int64((secs-float64(whole))*1e9)).UTC(), nil
+	}
+	return time.Time{}, fmt.Errorf("invalid now %q: use RFC 3339 or Unix seconds", s)
+}
