@@ -67,49 +67,52 @@ func All() []Entry { return entries }
 
 // ByID looks an entry up by ID.
 func ByID(id string) (Entry, bool) {
-	e, ok := byID[id]
+	e, ok := index().byID[id]
 	return e, ok
 }
 
 // ByDescription finds the entry that sends exactly this wire string.
 func ByDescription(desc string) (Entry, bool) {
-	e, ok := byDescription[desc]
+	e, ok := index().byDescription[desc]
 	return e, ok
 }
 
 // Descriptions lists every wire string in the catalog, sorted.
 func Descriptions() []string {
-	out := make([]string, 0, len(byDescription))
-	for d := range byDescription {
+	out := make([]string, 0, len(index().byDescription))
+	for d := range index().byDescription {
 		out = append(out, d)
 	}
 	sort.Strings(out)
 	return out
 }
 
-var (
-	byID          = map[string]Entry{}
-	byDescription = map[string]Entry{}
-	templates     []*Template
-)
-
-func init() {
+// index is built on first use: most runs never look an entry up.
+var index = sync.OnceValue(func() *catalogIndex {
+	ix := &catalogIndex{byID: map[string]Entry{}, byDescription: map[string]Entry{}}
 	for _, e := range entries {
-		if _, dup := byID[e.ID]; dup {
+		if _, dup := ix.byID[e.ID]; dup {
 			panic("catalog: duplicate id " + e.ID)
 		}
-		byID[e.ID] = e
+		ix.byID[e.ID] = e
 		for _, d := range e.Descriptions {
-			if _, dup := byDescription[d]; dup {
+			if _, dup := ix.byDescription[d]; dup {
 				panic("catalog: duplicate description " + d)
 			}
-			byDescription[d] = e
+			ix.byDescription[d] = e
 		}
 		for _, pattern := range e.Templates {
-			t := templateFor(pattern)
+			t := ix.templateFor(pattern)
 			t.Entries = append(t.Entries, e)
 		}
 	}
+	return ix
+})
+
+type catalogIndex struct {
+	byID          map[string]Entry
+	byDescription map[string]Entry
+	templates     []*Template
 }
 
 // Template is one message pattern of the validating library and the
@@ -123,14 +126,14 @@ type Template struct {
 	re      *regexp.Regexp
 }
 
-func templateFor(pattern string) *Template {
-	for _, t := range templates {
+func (ix *catalogIndex) templateFor(pattern string) *Template {
+	for _, t := range ix.templates {
 		if t.Pattern == pattern {
 			return t
 		}
 	}
 	t := &Template{Pattern: pattern}
-	templates = append(templates, t)
+	ix.templates = append(ix.templates, t)
 	return t
 }
 
@@ -154,7 +157,7 @@ func templateRegexp(pattern string) *regexp.Regexp {
 }
 
 // Templates lists every message pattern, in catalog order.
-func Templates() []*Template { return templates }
+func Templates() []*Template { return index().templates }
 
 // Match reports whether text is an instance of the template and returns the
 // name it carries.
@@ -223,16 +226,16 @@ func CritDefined(name string) string {
 // entry and whether the match was exact. A template instance whose name no
 // entry lists resolves to the template's first entry.
 func Lookup(text string) (Entry, bool) {
-	if e, ok := byDescription[text]; ok {
+	if e, ok := index().byDescription[text]; ok {
 		return e, true
 	}
 	lower := strings.ToLower(strings.TrimSpace(text))
 	for _, d := range Descriptions() {
 		if strings.ToLower(d) == lower {
-			return byDescription[d], false
+			return index().byDescription[d], false
 		}
 	}
-	for _, t := range templates {
+	for _, t := range index().templates {
 		name, ok := t.Match(text)
 		if !ok {
 			continue

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -20,11 +21,15 @@ const (
 )
 
 var (
-	pemBegin = regexp.MustCompile(`-----BEGIN ([A-Z0-9 ]*)-----`)
+	pemBegin = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`-----BEGIN ([A-Z0-9 ]*)-----`) })
 	// A private JWK member with a value, also inside a quoted (escaped)
 	// JSON string.
-	privateMember = regexp.MustCompile(`(\\*"(?:d|p|q|dp|dq|qi|k|oth)\\*"\s*:\s*\\*")([^"\\]{4,})`)
-	pemBlock      = regexp.MustCompile(`(?s)-----BEGIN ([A-Z0-9 ]*)-----.*?(?:-----END [A-Z0-9 ]*-----|$)`)
+	privateMember = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(\\*"(?:d|p|q|dp|dq|qi|k|oth)\\*"\s*:\s*\\*")([^"\\]{4,})`)
+	})
+	pemBlock = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?s)-----BEGIN ([A-Z0-9 ]*)-----.*?(?:-----END [A-Z0-9 ]*-----|$)`)
+	})
 )
 
 // KeyTextKind says what kind of key material s holds: a PEM block anywhere
@@ -32,7 +37,7 @@ var (
 // writes before the block do not hide it) or a JWK. It returns "" for
 // anything else.
 func KeyTextKind(s string) string {
-	if m := pemBegin.FindStringSubmatch(s); m != nil {
+	if m := pemBegin().FindStringSubmatch(s); m != nil {
 		if strings.Contains(m[1], "PRIVATE") || strings.Contains(m[1], "ENCRYPTED") {
 			return KindPEMPrivateKey
 		}
@@ -40,7 +45,7 @@ func KeyTextKind(s string) string {
 	}
 	t := strings.TrimSpace(s)
 	if strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") {
-		if privateMember.MatchString(t) {
+		if privateMember().MatchString(t) {
 			return KindPrivateJWK
 		}
 		if strings.Contains(t, `"kty"`) {
@@ -80,15 +85,15 @@ func suspiciousValue(s string) string {
 // quotes its input cannot carry a key.
 func RedactKeyText(msg string) string {
 	if strings.Contains(msg, "-----BEGIN") {
-		msg = pemBlock.ReplaceAllStringFunc(msg, func(block string) string {
-			label := pemBegin.FindStringSubmatch(block)[1]
+		msg = pemBlock().ReplaceAllStringFunc(msg, func(block string) string {
+			label := pemBegin().FindStringSubmatch(block)[1]
 			if strings.Contains(label, "PRIVATE") || strings.Contains(label, "ENCRYPTED") {
 				return "<" + KindPEMPrivateKey + ">"
 			}
 			return "<" + KindPEM + ">"
 		})
 	}
-	return privateMember.ReplaceAllString(msg, "${1}<redacted>")
+	return privateMember().ReplaceAllString(msg, "${1}<redacted>")
 }
 
 // RefuseKeyText fails when a flag value or an argument holds a private key

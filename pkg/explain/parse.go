@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -52,13 +53,15 @@ type Response struct {
 }
 
 var (
-	statusLine       = regexp.MustCompile(`^HTTP/\d(?:\.\d)?\s+(\d{3})\b`)
-	requestLine      = regexp.MustCompile(`^[A-Z]+\s+(\S+)\s+HTTP/\d`)
-	descriptionLabel = regexp.MustCompile(`(?i)^["']?error_description["']?\s*[:=]\s*`)
+	statusLine       = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^HTTP/\d(?:\.\d)?\s+(\d{3})\b`) })
+	requestLine      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Z]+\s+(\S+)\s+HTTP/\d`) })
+	descriptionLabel = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^["']?error_description["']?\s*[:=]\s*`) })
 	// A truncated JSON body still shows the start of its description.
-	descriptionMember = regexp.MustCompile(`"error_description"\s*:\s*"((?:[^"\\]|\\.)*)("?)`)
-	headerName        = regexp.MustCompile(`^[A-Za-z0-9!#$%&'*+.^_|~-]+$`)
-	jwtShape          = regexp.MustCompile(`^eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$`)
+	descriptionMember = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`"error_description"\s*:\s*"((?:[^"\\]|\\.)*)("?)`) })
+	headerName        = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9!#$%&'*+.^_|~-]+$`) })
+	jwtShape          = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$`)
+	})
 )
 
 // Parse reads any of the input forms: a bare error_description, the JSON
@@ -72,12 +75,14 @@ func Parse(input string) *Response {
 }
 
 // assertionJWT finds a compact JWS whose header and payload are JSON objects.
-var assertionJWT = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{2,}\.eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*`)
+var assertionJWT = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`eyJ[A-Za-z0-9_-]{2,}\.eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*`)
+})
 
 // assertionIAT is the iat of the first assertion in the input that has a
 // numeric one.
 func assertionIAT(input string) *time.Time {
-	for _, tok := range assertionJWT.FindAllString(input, 8) {
+	for _, tok := range assertionJWT().FindAllString(input, 8) {
 		_, rest, _ := strings.Cut(tok, ".")
 		payload, _, _ := strings.Cut(rest, ".")
 		raw, err := base64.RawURLEncoding.DecodeString(payload)
@@ -128,7 +133,7 @@ func parseForms(input string) *Response {
 	if isCurlTranscript(lines) {
 		return parseCurl(lines)
 	}
-	if first := firstNonBlank(lines); first >= 0 && statusLine.MatchString(strings.TrimSpace(lines[first])) {
+	if first := firstNonBlank(lines); first >= 0 && statusLine().MatchString(strings.TrimSpace(lines[first])) {
 		r := parseHTTP(lines[first:])
 		r.Form = FormHTTP
 		return r
@@ -165,7 +170,7 @@ func parseText(text string) *Response {
 			return r
 		}
 	}
-	if loc := descriptionLabel.FindStringIndex(s); loc != nil {
+	if loc := descriptionLabel().FindStringIndex(s); loc != nil {
 		s = strings.TrimRight(strings.TrimSpace(s[loc[1]:]), ",")
 	}
 	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
@@ -175,7 +180,7 @@ func parseText(text string) *Response {
 		}
 	}
 	r.ErrorDescription = s
-	if jwtShape.MatchString(s) {
+	if jwtShape().MatchString(s) {
 		r.Notes = append(r.Notes, "the input looks like a JWT, not an error message: run clientassert lint on it")
 	}
 	return r
@@ -186,12 +191,12 @@ func parseText(text string) *Response {
 func parseHTTP(lines []string) *Response {
 	r := &Response{}
 	for {
-		m := statusLine.FindStringSubmatch(strings.TrimSpace(lines[0]))
+		m := statusLine().FindStringSubmatch(strings.TrimSpace(lines[0]))
 		r.Status, _ = strconv.Atoi(m[1])
 		header, rest := readHeader(lines[1:])
 		r.header = header
 		if r.Status >= 100 && r.Status < 200 {
-			if next := firstNonBlank(rest); next >= 0 && statusLine.MatchString(strings.TrimSpace(rest[next])) {
+			if next := firstNonBlank(rest); next >= 0 && statusLine().MatchString(strings.TrimSpace(rest[next])) {
 				lines = rest[next:]
 				continue
 			}
@@ -213,7 +218,7 @@ func readHeader(lines []string) (http.Header, []string) {
 			return h, lines[i+1:]
 		}
 		name, value, ok := strings.Cut(l, ":")
-		if !ok || !headerName.MatchString(name) {
+		if !ok || !headerName().MatchString(name) {
 			return h, lines[i:]
 		}
 		h.Add(textproto.CanonicalMIMEHeaderKey(name), strings.TrimSpace(value))
@@ -272,7 +277,7 @@ func (r *Response) readBody(body string) {
 		}
 		return
 	}
-	if m := descriptionMember.FindStringSubmatch(body[start:]); m != nil {
+	if m := descriptionMember().FindStringSubmatch(body[start:]); m != nil {
 		r.HasDescription = true
 		var s string
 		if json.Unmarshal([]byte(`"`+m[1]+`"`), &s) != nil {
@@ -341,7 +346,7 @@ func parseCurl(lines []string) *Response {
 			received = append(received, strings.TrimPrefix(strings.TrimPrefix(l, "<"), " "))
 		case strings.HasPrefix(l, "> ") || l == ">":
 			sent := strings.TrimSpace(strings.TrimPrefix(l, ">"))
-			if m := requestLine.FindStringSubmatch(sent); m != nil {
+			if m := requestLine().FindStringSubmatch(sent); m != nil {
 				path = m[1]
 			} else if name, value, ok := strings.Cut(sent, ":"); ok && strings.EqualFold(name, "host") {
 				host = strings.TrimSpace(value)
@@ -353,7 +358,7 @@ func parseCurl(lines []string) *Response {
 	}
 
 	var r *Response
-	if i := firstNonBlank(plain); i >= 0 && statusLine.MatchString(strings.TrimSpace(plain[i])) {
+	if i := firstNonBlank(plain); i >= 0 && statusLine().MatchString(strings.TrimSpace(plain[i])) {
 		r = parseHTTP(plain[i:])
 	} else if last := lastStatusLine(received); last >= 0 {
 		r = parseHTTP(received[last:])
@@ -382,7 +387,7 @@ func parseCurl(lines []string) *Response {
 func lastStatusLine(lines []string) int {
 	last := -1
 	for i, l := range lines {
-		if statusLine.MatchString(strings.TrimSpace(l)) {
+		if statusLine().MatchString(strings.TrimSpace(l)) {
 			last = i
 		}
 	}

@@ -408,17 +408,25 @@ func loadRSA(k *Key, m map[string]any) error {
 	return nil
 }
 
-var curves = map[string]elliptic.Curve{
-	"P-256": elliptic.P256(),
-	"P-384": elliptic.P384(),
-	"P-521": elliptic.P521(),
+// curveNamed builds the curve only when a key needs it: constructing all
+// three at start-up costs every run the better part of a millisecond.
+func curveNamed(name string) (elliptic.Curve, bool) {
+	switch name {
+	case "P-256":
+		return elliptic.P256(), true
+	case "P-384":
+		return elliptic.P384(), true
+	case "P-521":
+		return elliptic.P521(), true
+	}
+	return nil, false
 }
 
 func loadEC(k *Key, m map[string]any) error {
 	if _, has := m["crv"]; !has {
 		return errors.New(`missing "crv" member: expected P-256, P-384 or P-521`)
 	}
-	curve, ok := curves[k.Crv]
+	curve, ok := curveNamed(k.Crv)
 	if !ok {
 		return nil // another curve: kept for Check to report
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/clientassert/clientassert/pkg/keys"
@@ -397,16 +398,16 @@ var pipeline = []string{
 	"iat-too-old", "iat-future",
 }
 
-var pipelineIndex = func() map[string]int {
+var pipelineIndex = sync.OnceValue(func() map[string]int {
 	m := make(map[string]int, len(pipeline))
 	for i, id := range pipeline {
 		m[id] = i
 	}
 	return m
-}()
+})
 
 func pipelineRank(step string) int {
-	if i, ok := pipelineIndex[step]; ok {
+	if i, ok := pipelineIndex()[step]; ok {
 		return i
 	}
 	return len(pipeline)

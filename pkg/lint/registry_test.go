@@ -35,7 +35,7 @@ func TestRuleRegistry(t *testing.T) {
 			steps = []string{r.ID} // a hint's anchor
 		}
 		for _, step := range steps {
-			if _, ok := pipelineIndex[step]; !ok {
+			if _, ok := pipelineIndex()[step]; !ok {
 				t.Errorf("rule %s: step %s has no place in the pipeline order", r.ID, step)
 			}
 		}

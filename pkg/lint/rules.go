@@ -1,6 +1,10 @@
 package lint
 
-import "github.com/clientassert/clientassert/pkg/profile"
+import (
+	"sync"
+
+	"github.com/clientassert/clientassert/pkg/profile"
+)
 
 // Severity of a finding.
 type Severity string
@@ -65,11 +69,11 @@ func Rules() []Rule { return rules }
 
 // RuleByID looks a rule up.
 func RuleByID(id string) (Rule, bool) {
-	r, ok := ruleIndex[id]
+	r, ok := ruleIndex()[id]
 	return r, ok
 }
 
-var ruleIndex = func() map[string]Rule {
+var ruleIndex = sync.OnceValue(func() map[string]Rule {
 	m := make(map[string]Rule, len(rules))
 	for _, r := range rules {
 		if _, dup := m[r.ID]; dup {
@@ -78,7 +82,7 @@ var ruleIndex = func() map[string]Rule {
 		m[r.ID] = r
 	}
 	return m
-}()
+})
 
 var rules = []Rule{
 	// The request, as the server reads it.
