@@ -42,7 +42,7 @@ func tlsServer(t *testing.T, h http.HandlerFunc) (*httptest.Server, Options) {
 	t.Cleanup(srv.Close)
 	pool := x509.NewCertPool()
 	pool.AddCert(srv.Certificate())
-	return srv, Options{RootCAs: pool, Timeout: 2 * time.Second}
+	return srv, Options{RootCAs: pool, Timeout: 15 * time.Second}
 }
 
 func serveJWKS(body []byte, contentType string) http.HandlerFunc {
@@ -334,7 +334,7 @@ func TestFetchPlainHTTPOffLoopbackRefusedWithoutDialing(t *testing.T) {
 func TestFetchPlainHTTPOnLoopback(t *testing.T) {
 	srv := httptest.NewServer(serveJWKS(fixtureJWKS(t), "application/json"))
 	defer srv.Close()
-	res, err := Fetch(context.Background(), srv.URL+"/jwks.json", Options{Timeout: 2 * time.Second})
+	res, err := Fetch(context.Background(), srv.URL+"/jwks.json", Options{Timeout: 15 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,7 +343,7 @@ func TestFetchPlainHTTPOnLoopback(t *testing.T) {
 	}
 	// localhost counts as loopback too.
 	port := srv.Listener.Addr().(*net.TCPAddr).Port
-	if _, err := Fetch(context.Background(), fmt.Sprintf("http://localhost:%d/", port), Options{Timeout: 2 * time.Second}); err != nil && errors.Is(err, ErrInsecureScheme) {
+	if _, err := Fetch(context.Background(), fmt.Sprintf("http://localhost:%d/", port), Options{Timeout: 15 * time.Second}); err != nil && errors.Is(err, ErrInsecureScheme) {
 		t.Fatalf("localhost refused: %v", err)
 	}
 }
@@ -374,7 +374,7 @@ func TestFetchTLSFailures(t *testing.T) {
 	jwks := fixtureJWKS(t)
 	t.Run("unknown authority", func(t *testing.T) {
 		srv, _ := tlsServer(t, serveJWKS(jwks, "application/json"))
-		_, err := Fetch(context.Background(), srv.URL, Options{RootCAs: x509.NewCertPool(), Timeout: 2 * time.Second})
+		_, err := Fetch(context.Background(), srv.URL, Options{RootCAs: x509.NewCertPool(), Timeout: 15 * time.Second})
 		fe := wantKind(t, err, ErrTLS)
 		if fe.TLSReason != "unknown-authority" {
 			t.Errorf("reason %q: %s", fe.TLSReason, fe.Msg)
@@ -397,7 +397,7 @@ func TestFetchTLSFailures(t *testing.T) {
 		srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 		srv.StartTLS()
 		defer srv.Close()
-		_, err := Fetch(context.Background(), srv.URL, Options{RootCAs: pool, Timeout: 2 * time.Second})
+		_, err := Fetch(context.Background(), srv.URL, Options{RootCAs: pool, Timeout: 15 * time.Second})
 		fe := wantKind(t, err, ErrTLS)
 		if fe.TLSReason != "expired" {
 			t.Errorf("reason %q: %s", fe.TLSReason, fe.Msg)
@@ -406,7 +406,7 @@ func TestFetchTLSFailures(t *testing.T) {
 	t.Run("plain server on https", func(t *testing.T) {
 		srv := httptest.NewServer(serveJWKS(jwks, "application/json"))
 		defer srv.Close()
-		_, err := Fetch(context.Background(), strings.Replace(srv.URL, "http://", "https://", 1), Options{Timeout: 2 * time.Second})
+		_, err := Fetch(context.Background(), strings.Replace(srv.URL, "http://", "https://", 1), Options{Timeout: 15 * time.Second})
 		fe := wantKind(t, err, ErrTLS)
 		if fe.TLSReason != "not-tls" {
 			t.Errorf("reason %q: %s", fe.TLSReason, fe.Msg)
@@ -419,7 +419,7 @@ func TestFetchTLSFailures(t *testing.T) {
 		srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 		srv.StartTLS()
 		defer srv.Close()
-		if _, err := Fetch(context.Background(), srv.URL, Options{RootCAs: pool, Timeout: 2 * time.Second}); err != nil {
+		if _, err := Fetch(context.Background(), srv.URL, Options{RootCAs: pool, Timeout: 15 * time.Second}); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -432,7 +432,7 @@ func TestFetchConnectionRefused(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	_, err = Fetch(context.Background(), "http://"+addr+"/jwks.json", Options{Timeout: 2 * time.Second})
+	_, err = Fetch(context.Background(), "http://"+addr+"/jwks.json", Options{Timeout: 15 * time.Second})
 	wantKind(t, err, ErrConnect)
 }
 
