@@ -290,3 +290,22 @@ func cacheTTL(cacheControl string) time.Duration {
 	}
 	return defaultKeyTTL
 }
+
+// NewClient registers a client with a fixed key set.
+func NewClient(id string, p profile.Profile, set *keys.Set) *Client {
+	return &Client{ID: id, Profile: p, static: set}
+}
+
+// NewRegistry holds the given clients; a later one with the same client_id
+// replaces an earlier one.
+func NewRegistry(clients ...*Client) *Registry {
+	reg := &Registry{clients: map[string]*Client{}}
+	for _, c := range clients {
+		if _, dup := reg.clients[c.ID]; !dup {
+			reg.ids = append(reg.ids, c.ID)
+		}
+		reg.clients[c.ID] = c
+	}
+	sort.Strings(reg.ids)
+	return reg
+}
