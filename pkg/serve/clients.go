@@ -103,7 +103,7 @@ func (l Loader) LoadFile(ctx context.Context, path string) (*Registry, error) {
 	if dec.More() {
 		return nil, fmt.Errorf("clients file %s: unexpected data after the JSON array", path)
 	}
-	return l.build(ctx, specs, filepath.Dir(path))
+	return l.build(ctx, specs, filepath.Dir(path), false)
 }
 
 // Single registers one client whose key set is a file or an https URL.
@@ -115,10 +115,12 @@ func (l Loader) Single(ctx context.Context, clientID, jwks string) (*Registry, e
 		quoted, _ := json.Marshal(jwks)
 		spec.JWKS = quoted
 	}
-	return l.build(ctx, []ClientSpec{spec}, ".")
+	return l.build(ctx, []ClientSpec{spec}, ".", true)
 }
 
-func (l Loader) build(ctx context.Context, specs []ClientSpec, dir string) (*Registry, error) {
+// build registers specs; single leaves the client out of error messages,
+// since the user named only one.
+func (l Loader) build(ctx context.Context, specs []ClientSpec, dir string, single bool) (*Registry, error) {
 	reg := &Registry{clients: map[string]*Client{}}
 	for i, s := range specs {
 		where := fmt.Sprintf("client %d", i+1)
@@ -126,6 +128,12 @@ func (l Loader) build(ctx context.Context, specs []ClientSpec, dir string) (*Reg
 			return nil, fmt.Errorf("%s has no client_id", where)
 		}
 		where = fmt.Sprintf("client %q", s.ClientID)
+		about := func(err error) error {
+			if single {
+				return err
+			}
+			return fmt.Errorf("%s: %v", where, err)
+		}
 		if _, dup := reg.clients[s.ClientID]; dup {
 			return nil, fmt.Errorf("%s is registered twice", where)
 		}
@@ -135,17 +143,17 @@ func (l Loader) build(ctx context.Context, specs []ClientSpec, dir string) (*Reg
 		}
 		p, err := l.ProfileFor(s.Profile)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %v", where, err)
+			return nil, about(err)
 		}
 		c := &Client{ID: s.ClientID, Profile: p}
 		if hasJWKS {
 			if c.static, err = loadJWKS(s.JWKS, dir); err != nil {
-				return nil, fmt.Errorf("%s: %v", where, err)
+				return nil, about(err)
 			}
 		} else {
 			c.remote = &remoteKeys{url: s.JWKSURI, opts: l.Fetch, clock: l.clock()}
 			if _, err := c.remote.get(ctx); err != nil {
-				return nil, fmt.Errorf("%s: jwks_uri %s: %v", where, s.JWKSURI, err)
+				return nil, about(fmt.Errorf("jwks_uri %s: %v", s.JWKSURI, err))
 			}
 		}
 		reg.clients[s.ClientID] = c

@@ -194,6 +194,15 @@ func serveRun(opts *ServeOptions) error {
 		ln = tls.NewListener(ln, tlsConfig)
 	}
 
+	// Signals are caught before readiness is announced: a reload or stop
+	// sent right after it must not kill the process.
+	stop := make(chan os.Signal, 2)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(stop)
+	defer signal.Stop(hup)
+
 	// The listener already accepts connections (the kernel queues them), so
 	// the readiness line is true from here on.
 	fmt.Fprintf(opts.IO.ErrOut, "listening on %s\n", baseURL)
@@ -206,12 +215,6 @@ func serveRun(opts *ServeOptions) error {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 
-	stop := make(chan os.Signal, 2)
-	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(stop)
-	defer signal.Stop(hup)
 	for {
 		select {
 		case err := <-served:
