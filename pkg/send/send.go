@@ -86,6 +86,12 @@ func FromParsed(req *request.Request, target string) Request {
 	}
 	if out.URL == "" {
 		out.URL = req.URL
+		// A raw HTTP request does not show its scheme and the parser assumes
+		// https; a loopback server (serve, a test double) speaks plain http.
+		if u, err := url.Parse(out.URL); err == nil && req.Kind == request.KindHTTP && u.Scheme == "https" && jwksfetch.IsLoopback(u.Hostname()) {
+			u.Scheme = "http"
+			out.URL = u.String()
+		}
 	}
 	if req.ContentType != "" {
 		out.Headers = append(out.Headers, [2]string{"Content-Type", req.ContentType})
