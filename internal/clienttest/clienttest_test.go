@@ -1,0 +1,261 @@
+package clienttest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/clientassert/clientassert/internal/fixtures"
+	"github.com/clientassert/clientassert/pkg/catalog"
+	"github.com/clientassert/clientassert/pkg/jwksfetch"
+	"github.com/clientassert/clientassert/pkg/lint"
+	"github.com/clientassert/clientassert/pkg/profile"
+	"github.com/clientassert/clientassert/pkg/serve"
+)
+
+const installHint = "install the clients with: bash testdata/clients/install.sh"
+
+func root(t *testing.T) string {
+	t.Helper()
+	r, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// missing skips locally and fails in CI, where .ci/run installs the clients.
+func missing(t *testing.T, what string) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s is not installed; %s", what, installHint)
+	}
+	t.Skipf("%s is not installed; %s", what, installHint)
+}
+
+// result is one attempt as a client script prints it.
+type result struct {
+	OK               bool    `json:"ok"`
+	TokenType        string  `json:"token_type"`
+	HasAccessToken   bool    `json:"has_access_token"`
+	Error            string  `json:"error"`
+	ErrorDescription *string `json:"error_description"`
+	Message          string  `json:"message"`
+}
+
+// client runs one library's script with the given settings.
+type client struct {
+	name string
+	run  func(t *testing.T, s settings) []result
+}
+
+type settings struct {
+	tokenURL, key, kid, alg, aud, jti string
+	times                             int
+}
+
+func parseResults(t *testing.T, out []byte) []result {
+	t.Helper()
+	var rs []result
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		var r result
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatalf("client output %q: %v", sc.Text(), err)
+		}
+		rs = append(rs, r)
+	}
+	return rs
+}
+
+func runScript(t *testing.T, name string, args ...string) []result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, stderr.String())
+	}
+	return parseResults(t, out)
+}
+
+func authlib(t *testing.T, dir string) client {
+	python := "/usr/bin/python3"
+	if exec.Command(python, "-c", "import authlib, requests").Run() != nil {
+		python = "python3"
+		if exec.Command(python, "-c", "import authlib, requests").Run() != nil {
+			missing(t, "Python Authlib (python3-authlib, python3-requests)")
+		}
+	}
+	return client{name: "authlib", run: func(t *testing.T, s settings) []result {
+		args := []string{filepath.Join(dir, "authlib_client.py"), "--token-url", s.tokenURL, "--client-id", fixtures.ClientID,
+			"--key", s.key, "--kid", s.kid, "--alg", s.alg, "--aud", s.aud, "--times", itoa(s.times)}
+		if s.jti != "" {
+			args = append(args, "--jti", s.jti)
+		}
+		return runScript(t, python, args...)
+	}}
+}
+
+func openidClient(t *testing.T, dir string) client {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		missing(t, "node")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "node", "node_modules", "openid-client", "package.json")); err != nil {
+		missing(t, "openid-client (npm)")
+	}
+	return client{name: "openid-client", run: func(t *testing.T, s settings) []result {
+		args := []string{filepath.Join(dir, "node", "openid_client.mjs"), "--token-url=" + s.tokenURL, "--client-id=" + fixtures.ClientID,
+			"--key=" + s.key, "--kid=" + s.kid, "--aud=" + s.aud, "--times=" + itoa(s.times)}
+		if s.jti != "" {
+			args = append(args, "--jti="+s.jti)
+		}
+		return runScript(t, node, args...)
+	}}
+}
+
+func itoa(n int) string {
+	if n <= 0 {
+		n = 1
+	}
+	return strconv.Itoa(n)
+}
+
+// startServe runs serve's handler, as the serve command does, for the
+// fixture client on profile p with the wall clock.
+func startServe(t *testing.T, p profile.Profile) string {
+	t.Helper()
+	l := serve.Loader{ProfileFor: func(string) (profile.Profile, error) { return p, nil }, Fetch: jwksfetch.Options{}}
+	reg, err := l.Single(context.Background(), fixtures.ClientID, filepath.Join(root(t), "testdata", "keys", "jwks.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := serve.New(serve.Options{Profile: p}, reg).HTTPServer()
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = serve.Shutdown(srv) })
+	return "http://" + ln.Addr().String() + p.Wire.Path
+}
+
+// TestRealClients: each client gets a token with a correct configuration,
+// and the exact documented error_description for each fault.
+func TestRealClients(t *testing.T) {
+	dir := filepath.Join(root(t), "testdata", "clients")
+	keysDir := filepath.Join(root(t), "testdata", "keys")
+	p, err := profile.Get("redox", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	us, canada := p.TokenURL, "https://api.ca.redoxengine.com/v2/auth/token"
+	for name, mk := range map[string]func(*testing.T, string) client{"authlib": authlib, "openid-client": openidClient} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c := mk(t, dir)
+			tokenURL := startServe(t, p)
+			good := settings{tokenURL: tokenURL, key: filepath.Join(keysDir, "rsa.pem"), kid: fixtures.KidRSA, alg: "RS384", aud: us, times: 1}
+			for _, tc := range []struct {
+				name string
+				set  func(*settings)
+				want string // "" means a token
+			}{
+				{"valid RS384", func(*settings) {}, ""},
+				{"valid ES384", func(s *settings) { s.key, s.kid, s.alg = filepath.Join(keysDir, "ec.pem"), fixtures.KidEC, "ES384" }, ""},
+				{"wrong kid", func(s *settings) { s.kid = "rsa-2025-01" }, catalog.DescPublicKeyNotFound},
+				{"Canada aud sent to the US endpoint", func(s *settings) { s.aud = canada }, catalog.UnexpectedClaim("aud")},
+				{"key the JWKS does not hold", func(s *settings) { s.key = filepath.Join(keysDir, "other-rsa.pem") }, catalog.DescSignatureFailed},
+			} {
+				s := good
+				tc.set(&s)
+				rs := c.run(t, s)
+				if len(rs) != 1 {
+					t.Fatalf("%s: %d results", tc.name, len(rs))
+				}
+				r := rs[0]
+				switch {
+				case tc.want == "" && (!r.OK || !r.HasAccessToken || !strings.EqualFold(r.TokenType, "bearer")):
+					t.Errorf("%s: no token: %+v", tc.name, r)
+				case tc.want != "" && (r.OK || r.ErrorDescription == nil || *r.ErrorDescription != tc.want || r.Error != "invalid_request"):
+					t.Errorf("%s: got %+v, want invalid_request %q", tc.name, r, tc.want)
+				}
+			}
+		})
+	}
+}
+
+// TestRealClientsReplay: where a profile refuses a reused jti, the second
+// use of the same jti gets the engine's answer for a replay.
+func TestRealClientsReplay(t *testing.T) {
+	var unique []profile.Profile
+	for _, name := range profile.Names() {
+		p, err := profile.Get(name, "")
+		if err == nil && p.JTI == profile.JTIUnique {
+			unique = append(unique, p)
+		}
+	}
+	if len(unique) == 0 {
+		t.Skip("no profile refuses a reused jti yet (profile.JTIUnique); nothing to replay against")
+	}
+	dir := filepath.Join(root(t), "testdata", "clients")
+	keysDir := filepath.Join(root(t), "testdata", "keys")
+	for _, p := range unique {
+		for name, mk := range map[string]func(*testing.T, string) client{"authlib": authlib, "openid-client": openidClient} {
+			t.Run(p.Name+"/"+name, func(t *testing.T) {
+				c := mk(t, dir)
+				tokenURL := startServe(t, p)
+				aud := p.TokenURL
+				if aud == "" {
+					aud = tokenURL
+				}
+				rs := c.run(t, settings{tokenURL: tokenURL, key: filepath.Join(keysDir, "rsa.pem"), kid: fixtures.KidRSA, alg: "RS384",
+					aud: aud, jti: "5b2e8f0a1c4d7e9f3a6b8c0d2e4f6a8b", times: 2})
+				if len(rs) != 2 || !rs[0].OK || rs[1].OK {
+					t.Fatalf("want a token, then a refusal: %+v", rs)
+				}
+				want := replayAnswer(t, p)
+				if rs[1].ErrorDescription == nil || *rs[1].ErrorDescription != want {
+					t.Errorf("replay: got %+v, want %q", rs[1], want)
+				}
+			})
+		}
+	}
+}
+
+// replayAnswer is the engine's description for a seen jti on p.
+func replayAnswer(t *testing.T, p profile.Profile) string {
+	t.Helper()
+	ks, err := fixtures.LoadOrCreateKeys(filepath.Join(root(t), "testdata", "keys"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := fixtures.Claims(time.Now().Add(-time.Second)).Set("aud", p.TokenURL)
+	tok := fixtures.Sign(fixtures.Header("RS384", fixtures.KidRSA).JSON(), c.JSON(), ks["rsa"])
+	req := serve.ParseHTTP(mustRequest(t, p.Wire.Path), []byte("grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion="+tok))
+	rep := lint.Lint(lint.Input{Request: req, Profile: p, ClientID: fixtures.ClientID, Now: time.Now(), JTISeen: func(string, string) bool { return true }})
+	return rep.Predicted.ErrorDescription
+}
+
+func mustRequest(t *testing.T, path string) *http.Request {
+	r, err := http.NewRequest(http.MethodPost, "http://127.0.0.1"+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return r
+}
