@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -8,9 +9,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/clientassert/clientassert/pkg/lint"
-	"github.com/clientassert/clientassert/pkg/token"
 )
 
 // Entry is one request's log line: the answer and what the real server
@@ -43,7 +44,7 @@ const SignaturePrefix = 8
 // maxLogValue caps each decoded header or claims set in a log line.
 const maxLogValue = 2048
 
-func (e *Entry) fromReport(rep *lint.Report, tok *token.Token) {
+func (e *Entry) fromReport(rep *lint.Report, tok peeked) {
 	p := rep.Predicted
 	e.Status, e.Error, e.Rule, e.HiddenReason = p.Status, p.Error, p.Rule, p.HiddenReason
 	if p.Status != 200 {
@@ -61,10 +62,10 @@ func (e *Entry) fromReport(rep *lint.Report, tok *token.Token) {
 			}
 		}
 	}
-	if tok != nil && len(tok.Segments) == 3 {
-		e.Header = capJSON(tok.HeaderJSON, tok.HeaderValid)
-		e.Claims = capJSON(tok.PayloadJSON, tok.PayloadValid)
-		sig := tok.Segments[2]
+	if tok.compact {
+		e.Header = capJSON(tok.header)
+		e.Claims = capJSON(tok.payload)
+		sig := tok.signature
 		if len(sig) > SignaturePrefix {
 			sig = sig[:SignaturePrefix]
 		}
@@ -72,19 +73,17 @@ func (e *Entry) fromReport(rep *lint.Report, tok *token.Token) {
 	}
 }
 
-// capJSON keeps a decoded segment as JSON when it is valid and short, and as
-// a shortened string otherwise.
-func capJSON(raw []byte, valid bool) any {
+// capJSON keeps a decoded segment as compact JSON when it is valid and
+// short, and as a shortened string otherwise. Compacting keeps the log line
+// on one line; the JSON text is otherwise as the client wrote it.
+func capJSON(raw []byte) any {
 	if len(raw) == 0 {
 		return nil
 	}
-	if valid && len(raw) <= maxLogValue {
-		var v any
-		if json.Unmarshal(raw, &v) == nil {
-			compact, err := json.Marshal(v)
-			if err == nil {
-				return json.RawMessage(compact)
-			}
+	if len(raw) <= maxLogValue {
+		var b bytes.Buffer
+		if json.Compact(&b, raw) == nil && utf8.Valid(b.Bytes()) && !bytes.ContainsAny(b.Bytes(), "\n\r") {
+			return json.RawMessage(b.Bytes())
 		}
 	}
 	s := strings.ToValidUTF8(string(raw), "\uFFFD")

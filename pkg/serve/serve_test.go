@@ -76,7 +76,7 @@ func (fixedRand) Read(p []byte) (int, error) {
 
 // newTestServer serves the fixture client on the redox profile at the
 // fixtures' moment, logging into a buffer.
-func newTestServer(t *testing.T, jwks string) (*httptest.Server, *Server, *syncBuffer) {
+func newTestServer(t testing.TB, jwks string) (*httptest.Server, *Server, *syncBuffer) {
 	t.Helper()
 	p := getProfile(t, "redox", "")
 	logs := &syncBuffer{}
