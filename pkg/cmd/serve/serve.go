@@ -51,7 +51,7 @@ const DefaultAddr = "127.0.0.1:8080"
 func NewCmdServe(f *cmdutil.Factory, runF func(*ServeOptions) error) *cobra.Command {
 	opts := &ServeOptions{IO: f.IOStreams, Factory: f}
 	cmd := &cobra.Command{
-		Use:   "serve (--clients <file> | --client-id <id> --jwks <file|url>) [flags]",
+		Use:   "serve {--clients <file> | --client-id <id> --jwks <file-or-url>} [flags]",
 		Short: "Run a local token endpoint that answers like the profile's server",
 		Long: strings.TrimSpace(`
 Run an HTTP token endpoint on the profile's path (/v2/auth/token for redox and

@@ -15,8 +15,8 @@ for (const a of process.argv.slice(2)) {
   args[m[1]] = m[2];
 }
 
-const der = createPrivateKey(readFileSync(args.key, 'utf8')).export({ type: 'pkcs8', format: 'der' });
 const keyObject = createPrivateKey(readFileSync(args.key, 'utf8'));
+const der = keyObject.export({ type: 'pkcs8', format: 'der' });
 const algorithm = keyObject.asymmetricKeyType === 'ec'
   ? { name: 'ECDSA', namedCurve: 'P-384' }
   : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-384' };
