@@ -6,18 +6,19 @@ import (
 	"context"
 	"encoding/json"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/clientassert/clientassert/internal/fixtures"
 	"github.com/clientassert/clientassert/pkg/catalog"
 	"github.com/clientassert/clientassert/pkg/jwksfetch"
+	"github.com/clientassert/clientassert/pkg/keys"
 	"github.com/clientassert/clientassert/pkg/lint"
 	"github.com/clientassert/clientassert/pkg/profile"
 	"github.com/clientassert/clientassert/pkg/serve"
@@ -60,8 +61,8 @@ type client struct {
 }
 
 type settings struct {
-	tokenURL, key, kid, alg, aud, jti string
-	times                             int
+	tokenURL, key, kid, alg, aud, jti, typ string
+	times, lifetime                   int
 }
 
 func parseResults(t *testing.T, out []byte) []result {
@@ -106,6 +107,10 @@ func authlib(t *testing.T, dir string) client {
 		if s.jti != "" {
 			args = append(args, "--jti", s.jti)
 		}
+		if s.lifetime > 0 {
+			// Authlib's default exp is an hour after iat.
+			args = append(args, "--lifetime", strconv.Itoa(s.lifetime))
+		}
 		return runScript(t, python, args...)
 	}}
 }
@@ -124,6 +129,9 @@ func openidClient(t *testing.T, dir string) client {
 		if s.jti != "" {
 			args = append(args, "--jti="+s.jti)
 		}
+		if s.typ != "" {
+			args = append(args, "--typ="+s.typ)
+		}
 		return runScript(t, node, args...)
 	}}
 }
@@ -139,19 +147,46 @@ func itoa(n int) string {
 // fixture client on profile p with the wall clock.
 func startServe(t *testing.T, p profile.Profile) string {
 	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.TokenURL == "" {
+		// As serve does for a profile without a token URL of its own.
+		p.TokenURL = "http://" + ln.Addr().String() + p.Wire.Path
+	}
 	l := serve.Loader{ProfileFor: func(string) (profile.Profile, error) { return p, nil }, Fetch: jwksfetch.Options{}}
 	reg, err := l.Single(context.Background(), fixtures.ClientID, filepath.Join(root(t), "testdata", "keys", "jwks.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := serve.New(serve.Options{Profile: p}, reg).HTTPServer()
+	logs := &syncBuffer{}
+	srv := serve.New(serve.Options{Profile: p, Log: serve.NewLogger(logs, "text")}, reg).HTTPServer()
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("serve's log:\n%s", logs.String())
+		}
+	})
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = serve.Shutdown(srv) })
 	return "http://" + ln.Addr().String() + p.Wire.Path
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // TestRealClients: each client gets a token with a correct configuration,
@@ -224,38 +259,60 @@ func TestRealClientsReplay(t *testing.T) {
 					aud = tokenURL
 				}
 				rs := c.run(t, settings{tokenURL: tokenURL, key: filepath.Join(keysDir, "rsa.pem"), kid: fixtures.KidRSA, alg: "RS384",
-					aud: aud, jti: "5b2e8f0a1c4d7e9f3a6b8c0d2e4f6a8b", times: 2})
+					aud: aud, jti: "5b2e8f0a1c4d7e9f3a6b8c0d2e4f6a8b", times: 2, lifetime: 300, typ: "JWT"})
 				if len(rs) != 2 || !rs[0].OK || rs[1].OK {
-					t.Fatalf("want a token, then a refusal: %+v", rs)
+					t.Fatalf("want a token, then a refusal: %s", show(rs))
 				}
 				want := replayAnswer(t, p)
-				if rs[1].ErrorDescription == nil || *rs[1].ErrorDescription != want {
-					t.Errorf("replay: got %+v, want %q", rs[1], want)
+				if rs[1].Error != want.Error || !sameDescription(rs[1].ErrorDescription, want) {
+					t.Errorf("replay: got %s, want %s %q", show(rs[1:]), want.Error, want.ErrorDescription)
 				}
 			})
 		}
 	}
 }
 
-// replayAnswer is the engine's description for a seen jti on p.
-func replayAnswer(t *testing.T, p profile.Profile) string {
-	t.Helper()
-	ks, err := fixtures.LoadOrCreateKeys(filepath.Join(root(t), "testdata", "keys"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := fixtures.Claims(time.Now().Add(-time.Second)).Set("aud", p.TokenURL)
-	tok := fixtures.Sign(fixtures.Header("RS384", fixtures.KidRSA).JSON(), c.JSON(), ks["rsa"])
-	req := serve.ParseHTTP(mustRequest(t, p.Wire.Path), []byte("grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion="+tok))
-	rep := lint.Lint(lint.Input{Request: req, Profile: p, ClientID: fixtures.ClientID, Now: time.Now(), JTISeen: func(string, string) bool { return true }})
-	return rep.Predicted.ErrorDescription
+func show(rs []result) string {
+	b, _ := json.Marshal(rs)
+	return string(b)
 }
 
-func mustRequest(t *testing.T, path string) *http.Request {
-	r, err := http.NewRequest(http.MethodPost, "http://127.0.0.1"+path, nil)
+func sameDescription(got *string, want lint.Response) bool {
+	if want.NoDescription {
+		// Authlib reports a missing description as "".
+		return got == nil || *got == ""
+	}
+	return got != nil && *got == want.ErrorDescription
+}
+
+// replayAnswer is the engine's answer for a seen jti on p.
+func replayAnswer(t *testing.T, p profile.Profile) lint.Response {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(root(t), "testdata", "tokens", "valid-rs384.jwt"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return r
+	q, err := profile.Get(p.Name, fixtures.TokenURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := keys.Parse(mustRead(t, filepath.Join(root(t), "testdata", "keys", "jwks.json")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := lint.Lint(lint.Input{Token: strings.TrimSpace(string(data)), Profile: q, ClientID: fixtures.ClientID, Keys: set,
+		Now: fixtures.Now, JTISeen: func(string, string) bool { return true }})
+	if rep.Predicted.Rule != "jti-replayed" {
+		t.Fatalf("the engine's answer for a seen jti is rule %q, not jti-replayed", rep.Predicted.Rule)
+	}
+	return rep.Predicted
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }

@@ -242,7 +242,11 @@ func (s *Server) answerToken(w http.ResponseWriter, r *http.Request, reg *Regist
 		return store.Seen(iss, jti, in.Now)
 	}
 	rep := lint.Lint(in)
-	if rec := rep.StoreJTI; rec != nil {
+	rec := rep.StoreJTI
+	if rec == nil {
+		rec = acceptedJTI(in.Profile, rep)
+	}
+	if rec != nil {
 		if !store.Add(rec.Issuer, rec.JTI, rec.Until, in.Now) && consulted && rep.Predicted.Status == http.StatusOK {
 			// Another request recorded this jti since the engine looked:
 			// ask again, so exactly one of them is accepted.
@@ -287,6 +291,45 @@ func (p peeked) issuer() string {
 	}
 	iss, _ := claims.Iss.(string)
 	return iss
+}
+
+// acceptedJTI stands in for the engine's StoreJTI record while the engine
+// does not yet set it: a server that refuses reused jtis records the jti of
+// an assertion it accepts, until that assertion could no longer be accepted
+// (its exp, or iat plus the maximum age, whichever is later, plus the clock
+// tolerance). It is nil whenever the engine sets StoreJTI itself.
+func acceptedJTI(p profile.Profile, rep *lint.Report) *lint.JTIRecord {
+	if p.JTI != profile.JTIUnique || rep.Predicted.Status != http.StatusOK {
+		return nil
+	}
+	claims, _ := rep.Claims.(map[string]any)
+	jti, _ := claims["jti"].(string)
+	iss, _ := claims["iss"].(string)
+	if jti == "" {
+		return nil
+	}
+	var until float64
+	if exp, ok := numeric(claims["exp"]); ok {
+		until = exp
+	}
+	if iat, ok := numeric(claims["iat"]); ok {
+		until = max(until, iat+p.MaxTokenAge.Seconds())
+	}
+	if until == 0 {
+		return nil
+	}
+	return &lint.JTIRecord{Issuer: iss, JTI: jti, Until: time.Unix(int64(until), 0).Add(p.Tolerance + time.Second)}
+}
+
+func numeric(v any) (float64, bool) {
+	switch n := v.(type) {
+	case json.Number:
+		f, err := n.Float64()
+		return f, err == nil
+	case float64:
+		return n, true
+	}
+	return 0, false
 }
 
 // unregisteredID is the client_id the engine is given when iss names no

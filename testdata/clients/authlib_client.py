@@ -3,10 +3,11 @@ authentication (client_credentials), as an application would, and prints
 one JSON line per attempt: {"ok": true, ...} or the server's error.
 
 python3 authlib_client.py --token-url URL --client-id ID --key PEM --kid KID
-    [--aud URL] [--alg RS384] [--jti JTI] [--times N]
+    [--aud URL] [--alg RS384] [--jti JTI] [--times N] [--lifetime S]
 """
 import argparse
 import json
+import time
 
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
@@ -24,6 +25,7 @@ def main():
     p.add_argument("--alg", default="RS384")
     p.add_argument("--jti")
     p.add_argument("--times", type=int, default=1)
+    p.add_argument("--lifetime", type=int, help="exp - iat in seconds (Authlib's default is 3600)")
     a = p.parse_args()
 
     with open(a.key) as f:
@@ -32,10 +34,14 @@ def main():
     jwk = JsonWebKey.import_key(pem, {"kty": kty, "kid": a.kid}).as_dict(is_private=True)
 
     session = OAuth2Session(a.client_id, jwk, token_endpoint_auth_method="private_key_jwt")
-    claims = {"jti": a.jti} if a.jti else None
-    # token_endpoint is the aud Authlib signs; by default it is the URL posted to.
-    session.register_client_auth_method(PrivateKeyJWT(token_endpoint=a.aud, claims=claims, alg=a.alg))
     for _ in range(a.times):
+        claims = {}
+        if a.jti:
+            claims["jti"] = a.jti
+        if a.lifetime:
+            claims["exp"] = int(time.time()) + a.lifetime
+        # token_endpoint is the aud Authlib signs; by default it is the URL posted to.
+        session.register_client_auth_method(PrivateKeyJWT(token_endpoint=a.aud, claims=claims or None, alg=a.alg))
         try:
             token = session.fetch_token(a.token_url, grant_type="client_credentials")
             print(json.dumps({"ok": True, "token_type": token.get("token_type"),

@@ -3,7 +3,7 @@
 // attempt: {"ok":true,...} or the error the server answered with.
 //
 // node openid_client.mjs --token-url=URL --client-id=ID --key=PEM --kid=KID
-//   [--aud=URL] [--jti=JTI] [--times=N]
+//   [--aud=URL] [--jti=JTI] [--typ=JWT] [--times=N]
 import { readFileSync } from 'node:fs';
 import { createPrivateKey, webcrypto } from 'node:crypto';
 import * as client from 'openid-client';
@@ -27,6 +27,7 @@ const auth = client.PrivateKeyJwt({ key, kid: args.kid }, {
   [client.modifyAssertion]: (header, payload) => {
     if (args.aud) payload.aud = args.aud;
     if (args.jti) payload.jti = args.jti;
+    if (args.typ) header.typ = args.typ;
   },
 });
 const config = new client.Configuration(
