@@ -62,7 +62,7 @@ type client struct {
 
 type settings struct {
 	tokenURL, key, kid, alg, aud, jti, typ string
-	times, lifetime                   int
+	times, lifetime                        int
 }
 
 func parseResults(t *testing.T, out []byte) []result {
