@@ -3,6 +3,7 @@ package serve
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net"
@@ -424,5 +425,56 @@ func TestConcurrentRequests(t *testing.T) {
 	wg.Wait()
 	if fails.Load() != 0 {
 		t.Errorf("%d concurrent requests got the wrong answer", fails.Load())
+	}
+}
+
+// TestClientsFileProfiles: a client registered with its own profile is
+// answered as that profile's server, on that profile's path.
+func TestClientsFileProfiles(t *testing.T) {
+	dir := t.TempDir()
+	jwks, err := readFile(filepath.Join(testdata, "keys", "jwks.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "clients.json")
+	content := `[{"client_id": "` + fixtures.ClientID + `", "jwks": ` + string(jwks) + `, "profile": "smart"},
+	             {"client_id": "other", "jwks": "` + filepath.Join("..", filepath.Base(dir), "jwks.json") + `"}]`
+	if err := os.WriteFile(filepath.Join(dir, "jwks.json"), jwks, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	redox := getProfile(t, "redox", "")
+	l := Loader{ProfileFor: func(name string) (profile.Profile, error) {
+		if name == "" {
+			return redox, nil
+		}
+		return profile.Get(name, fixtures.TokenURL)
+	}}
+	reg, err := l.LoadFile(context.Background(), file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(Options{Profile: redox, Now: func() time.Time { return fixtures.Now }}, reg)
+	if got := strings.Join(s.Paths(), " "); got != "/token /v2/auth/token" {
+		t.Errorf("paths %q", got)
+	}
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	smart := getProfile(t, "smart", fixtures.TokenURL)
+	tok := readToken(t, "smart-aud-array")
+	resp, body := post(t, ts.URL+smart.Wire.Path, "application/x-www-form-urlencoded", tokenForm(tok))
+	req, _ := request.Parse([]byte(tokenForm(tok)))
+	rep := lint.Lint(lint.Input{Request: req, Profile: smart, ClientID: fixtures.ClientID, Keys: loadSet(t, "jwks.json"), Now: fixtures.Now})
+	_, want := smart.Encode(rep.Predicted.Answer(smart))
+	if resp.StatusCode != rep.Predicted.Status || !bytes.Equal(body, want) || rep.Predicted.Status == 200 {
+		t.Errorf("smart client: got %d %s, want %d %s", resp.StatusCode, body, rep.Predicted.Status, want)
+	}
+	for _, bad := range []string{`[{"client_id": "a", "jwks": {}, "jwks_uri": "https://x.test/j"}]`, `[{"client_id": "a", "jwks": {"keys": []}, "profile": "nope"}]`, `[{"client_id": "a", "jwks": {"keys": []}, "extra": 1}]`, ``} {
+		_ = os.WriteFile(file, []byte(bad), 0o600)
+		if _, err := l.LoadFile(context.Background(), file); err == nil {
+			t.Errorf("clients file %q loads", bad)
+		}
 	}
 }
