@@ -266,6 +266,6 @@ func listenError(addr string, err error) error {
 	case errors.As(err, &se):
 		msg = se.Err.Error()
 	}
-	return cmdutil.Errorf("cannot listen on %s: %s", addr, cmdutil.Normalize(msg)).
-		WithHint("pick another port with --addr 127.0.0.1:PORT (port 0 picks a free one)")
+	// One line and no hint: the contract promises a single error line.
+	return cmdutil.Errorf("cannot listen on %s: %s", addr, cmdutil.Normalize(msg))
 }
