@@ -91,9 +91,6 @@ chosen. GET /healthz answers 200. SIGINT and SIGTERM drain open requests.`),
 			case (opts.TLSCert == "") != (opts.TLSKey == ""):
 				return cmdutil.Errorf("--tls-cert and --tls-key go together")
 			}
-			if err := cmdutil.CheckEnum("--log-format", opts.LogFormat, "text", "json"); err != nil {
-				return err
-			}
 			if runF != nil {
 				return runF(opts)
 			}
