@@ -15,6 +15,7 @@ import (
 	"io"
 	"log"
 	"net/http"
+	"net/textproto"
 	"sort"
 	"strconv"
 	"strings"
@@ -242,11 +243,7 @@ func (s *Server) answerToken(w http.ResponseWriter, r *http.Request, reg *Regist
 		return store.Seen(iss, jti, in.Now)
 	}
 	rep := lint.Lint(in)
-	rec := rep.StoreJTI
-	if rec == nil {
-		rec = acceptedJTI(in.Profile, rep)
-	}
-	if rec != nil {
+	if rec := JTIRecordFor(in.Profile, rep); rec != nil {
 		if !store.Add(rec.Issuer, rec.JTI, rec.Until, in.Now) && consulted && rep.Predicted.Status == http.StatusOK {
 			// Another request recorded this jti since the engine looked:
 			// ask again, so exactly one of them is accepted.
@@ -291,6 +288,15 @@ func (p peeked) issuer() string {
 	}
 	iss, _ := claims.Iss.(string)
 	return iss
+}
+
+// JTIRecordFor is the jti the server records for this request: the engine's
+// StoreJTI, or acceptedJTI while the engine does not set it.
+func JTIRecordFor(p profile.Profile, rep *lint.Report) *lint.JTIRecord {
+	if rep.StoreJTI != nil {
+		return rep.StoreJTI
+	}
+	return acceptedJTI(p, rep)
 }
 
 // acceptedJTI stands in for the engine's StoreJTI record while the engine
@@ -377,8 +383,22 @@ func ParseHTTP(r *http.Request, body []byte) *request.Request {
 	if r.Host != "" {
 		b.WriteString("Host: " + r.Host + "\r\n")
 	}
-	for _, ct := range r.Header.Values("Content-Type") {
-		b.WriteString("Content-Type: " + ct + "\r\n")
+	// Every header goes through (the engine reads Content-Type and, for some
+	// servers, Authorization); the framing headers are replaced by an exact
+	// Content-Length for the body as read.
+	names := make([]string, 0, len(r.Header))
+	for name := range r.Header {
+		switch textproto.CanonicalMIMEHeaderKey(name) {
+		case "Content-Length", "Transfer-Encoding", "Host":
+			continue
+		}
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		for _, v := range r.Header[name] {
+			b.WriteString(name + ": " + v + "\r\n")
+		}
 	}
 	b.WriteString("Content-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n")
 	b.Write(body)
