@@ -4,6 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"net"
 	"os"
@@ -124,7 +128,7 @@ func openidClient(t *testing.T, dir string) client {
 		missing(t, "openid-client (npm)")
 	}
 	return client{name: "openid-client", run: func(t *testing.T, s settings) []result {
-		args := []string{filepath.Join(dir, "node", "openid_client.mjs"), "--token-url=" + s.tokenURL, "--client-id=" + fixtures.ClientID,
+		args := []string{filepath.Join(dir, "node", "openid_client.mjs"), "--token-url=" + s.tokenURL, "--client-id=" + fixtures.ClientID, "--alg=" + s.alg,
 			"--key=" + s.key, "--kid=" + s.kid, "--aud=" + s.aud, "--times=" + itoa(s.times)}
 		if s.jti != "" {
 			args = append(args, "--jti="+s.jti)
@@ -145,7 +149,7 @@ func itoa(n int) string {
 
 // startServe runs serve's handler, as the serve command does, for the
 // fixture client on profile p with the wall clock.
-func startServe(t *testing.T, p profile.Profile) string {
+func startServe(t *testing.T, p profile.Profile, jwks string) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -156,7 +160,7 @@ func startServe(t *testing.T, p profile.Profile) string {
 		p.TokenURL = "http://" + ln.Addr().String() + p.Wire.Path
 	}
 	l := serve.Loader{ProfileFor: func(string) (profile.Profile, error) { return p, nil }, Fetch: jwksfetch.Options{}}
-	reg, err := l.Single(context.Background(), fixtures.ClientID, filepath.Join(root(t), "testdata", "keys", "jwks.json"))
+	reg, err := l.Single(context.Background(), fixtures.ClientID, jwks)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +207,7 @@ func TestRealClients(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			c := mk(t, dir)
-			tokenURL := startServe(t, p)
+			tokenURL := startServe(t, p, filepath.Join(keysDir, "jwks.json"))
 			good := settings{tokenURL: tokenURL, key: filepath.Join(keysDir, "rsa.pem"), kid: fixtures.KidRSA, alg: "RS384", aud: us, times: 1}
 			for _, tc := range []struct {
 				name string
@@ -253,17 +257,31 @@ func TestRealClientsReplay(t *testing.T) {
 		for name, mk := range map[string]func(*testing.T, string) client{"authlib": authlib, "openid-client": openidClient} {
 			t.Run(p.Name+"/"+name, func(t *testing.T) {
 				c := mk(t, dir)
-				tokenURL := startServe(t, p)
+				// The key with use sig and no alg, so that a server that fixes
+				// the client's alg (hydra: RS256) accepts it.
+				ks, err := fixtures.LoadOrCreateKeys(keysDir)
+				if err != nil {
+					t.Fatal(err)
+				}
+				jwks := filepath.Join(t.TempDir(), "jwks.json")
+				if err := os.WriteFile(jwks, fixtures.JWKS(fixtures.PublicJWK(ks["rsa"], fixtures.KidRSA, map[string]any{"use": "sig"})), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				alg := "RS384"
+				if !p.AllowsAlg(alg) {
+					alg = "RS256"
+				}
+				tokenURL := startServe(t, p, jwks)
 				aud := p.TokenURL
 				if aud == "" {
 					aud = tokenURL
 				}
-				rs := c.run(t, settings{tokenURL: tokenURL, key: filepath.Join(keysDir, "rsa.pem"), kid: fixtures.KidRSA, alg: "RS384",
+				rs := c.run(t, settings{tokenURL: tokenURL, key: filepath.Join(keysDir, "rsa.pem"), kid: fixtures.KidRSA, alg: alg,
 					aud: aud, jti: "5b2e8f0a1c4d7e9f3a6b8c0d2e4f6a8b", times: 2, lifetime: 300, typ: "JWT"})
 				if len(rs) != 2 || !rs[0].OK || rs[1].OK {
 					t.Fatalf("want a token, then a refusal: %s", show(rs))
 				}
-				want := replayAnswer(t, p)
+				want := replayAnswer(t, p, alg)
 				if rs[1].Error != want.Error || !sameDescription(rs[1].ErrorDescription, want) {
 					t.Errorf("replay: got %s, want %s %q", show(rs[1:]), want.Error, want.ErrorDescription)
 				}
@@ -285,10 +303,11 @@ func sameDescription(got *string, want lint.Response) bool {
 	return got != nil && *got == want.ErrorDescription
 }
 
-// replayAnswer is the engine's answer for a seen jti on p.
-func replayAnswer(t *testing.T, p profile.Profile) lint.Response {
+// replayAnswer is the engine's answer on p for an assertion, valid but for
+// its jti, which the server already holds.
+func replayAnswer(t *testing.T, p profile.Profile, alg string) lint.Response {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(root(t), "testdata", "tokens", "valid-rs384.jwt"))
+	ks, err := fixtures.LoadOrCreateKeys(filepath.Join(root(t), "testdata", "keys"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -296,11 +315,23 @@ func replayAnswer(t *testing.T, p profile.Profile) lint.Response {
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err := keys.Parse(mustRead(t, filepath.Join(root(t), "testdata", "keys", "jwks.json")))
+	set, err := keys.Parse(fixtures.JWKS(fixtures.PublicJWK(ks["rsa"], fixtures.KidRSA, map[string]any{"use": "sig"})))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep := lint.Lint(lint.Input{Token: strings.TrimSpace(string(data)), Profile: q, ClientID: fixtures.ClientID, Keys: set,
+	c := fixtures.Claims(fixtures.Now.Add(-30 * time.Second))
+	input := fixtures.B64(fixtures.Header(alg, fixtures.KidRSA).JSON()) + "." + fixtures.B64(c.JSON())
+	var sig []byte
+	if alg == "RS384" {
+		sig = fixtures.SignInput(input, ks["rsa"])
+	} else {
+		digest := sha256.Sum256([]byte(input))
+		if sig, err = rsa.SignPKCS1v15(nil, ks["rsa"].(*rsa.PrivateKey), crypto.SHA256, digest[:]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tok := input + "." + base64.RawURLEncoding.EncodeToString(sig)
+	rep := lint.Lint(lint.Input{Token: tok, Profile: q, ClientID: fixtures.ClientID, Keys: set,
 		Now: fixtures.Now, JTISeen: func(string, string) bool { return true }})
 	if rep.Predicted.Rule != "jti-replayed" {
 		t.Fatalf("the engine's answer for a seen jti is rule %q, not jti-replayed", rep.Predicted.Rule)

@@ -2,6 +2,10 @@ package serve
 
 import (
 	"context"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -12,6 +16,7 @@ import (
 	"time"
 
 	"github.com/clientassert/clientassert/internal/fixtures"
+	"github.com/clientassert/clientassert/pkg/keys"
 	"github.com/clientassert/clientassert/pkg/lint"
 	"github.com/clientassert/clientassert/pkg/profile"
 )
@@ -109,22 +114,43 @@ func TestReplayRefused(t *testing.T) {
 		}
 		tested++
 		t.Run(name, func(t *testing.T) {
-			set := loadSet(t, "jwks.json")
+			// A key with use sig and no alg, so that a server that fixes the
+			// client's alg (hydra: RS256) can use it.
+			set, err := keys.Parse(fixtures.JWKS(fixtures.PublicJWK(ks["rsa"], fixtures.KidRSA, map[string]any{"use": "sig"})))
+			if err != nil {
+				t.Fatal(err)
+			}
 			s := New(Options{Profile: p, Now: func() time.Time { return fixtures.Now }},
 				NewRegistry(NewClient(fixtures.ClientID, p, set)))
 			ts := httptest.NewServer(s)
 			defer ts.Close()
+			alg := "RS384"
+			if !p.AllowsAlg(alg) {
+				alg = "RS256"
+			}
 			sign := func(jti string) string {
 				c := fixtures.Claims(fixtures.Now.Add(-30*time.Second)).Set("aud", p.TokenURL).Set("jti", jti)
-				return fixtures.Sign(fixtures.Header("RS384", fixtures.KidRSA).JSON(), c.JSON(), ks["rsa"])
+				input := fixtures.B64(fixtures.Header(alg, fixtures.KidRSA).JSON()) + "." + fixtures.B64(c.JSON())
+				if alg == "RS384" {
+					return input + "." + base64.RawURLEncoding.EncodeToString(fixtures.SignInput(input, ks["rsa"]))
+				}
+				digest := sha256.Sum256([]byte(input))
+				sig, err := rsa.SignPKCS1v15(nil, ks["rsa"].(*rsa.PrivateKey), crypto.SHA256, digest[:])
+				if err != nil {
+					t.Fatal(err)
+				}
+				return input + "." + base64.RawURLEncoding.EncodeToString(sig)
 			}
 			tok := sign("7d1e0c5a9b3f4e2d8c6a1b0f9e8d7c6b")
-			first, _ := post(t, ts.URL+p.Wire.Path, "application/x-www-form-urlencoded", tokenForm(tok))
+			first, body := post(t, ts.URL+p.Wire.Path, "application/x-www-form-urlencoded", tokenForm(tok))
+			hr := httptest.NewRequest("POST", p.Wire.Path, nil)
+			hr.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req := ParseHTTP(hr, []byte(tokenForm(tok)))
 			if first.StatusCode != 200 {
-				t.Fatalf("first use: %d", first.StatusCode)
+				rep := lint.Lint(lint.Input{Request: req, Profile: p, ClientID: fixtures.ClientID, Keys: set, Now: fixtures.Now})
+				t.Fatalf("first use: %d %s (lint: rule %s)", first.StatusCode, body, rep.Predicted.Rule)
 			}
 			second, body := post(t, ts.URL+p.Wire.Path, "application/x-www-form-urlencoded", tokenForm(tok))
-			req := ParseHTTP(httptest.NewRequest("POST", p.Wire.Path, nil), []byte(tokenForm(tok)))
 			rep := lint.Lint(lint.Input{Request: req, Profile: p, ClientID: fixtures.ClientID, Keys: set, Now: fixtures.Now,
 				JTISeen: func(string, string) bool { return true }})
 			if second.StatusCode == 200 || second.StatusCode != rep.Predicted.Status {

@@ -201,9 +201,14 @@ func TestFixtureTokensOverHTTP(t *testing.T) {
 // stands (raw HTTP byte for byte; curl and form bodies as the request they
 // describe) and compares with the fixture's documented answer.
 func TestFixtureRequestsOverHTTP(t *testing.T) {
-	ts, _, _ := newTestServer(t, "jwks.json")
-	p := getProfile(t, "redox", "")
 	for _, c := range fixtures.RequestCases() {
+		p := getProfile(t, "redox", "")
+		if c.Profile != "" {
+			p = getProfile(t, c.Profile, fixtures.TokenURL)
+		}
+		s := New(Options{Profile: p, Now: func() time.Time { return fixtures.Now }, Random: fixedRand{}},
+			NewRegistry(NewClient(fixtures.ClientID, p, loadSet(t, "jwks.json"))))
+		ts := httptest.NewServer(s)
 		data, err := os.ReadFile(filepath.Join(testdata, "requests", c.File))
 		if err != nil {
 			t.Fatal(err)
@@ -215,6 +220,12 @@ func TestFixtureRequestsOverHTTP(t *testing.T) {
 		var status int
 		var body []byte
 		if req.Kind == request.KindHTTP {
+			// The captured request line names Redox's path; serve listens on
+			// the profile's.
+			line, rest, _ := bytes.Cut(data, []byte("\n"))
+			if f := bytes.Fields(line); len(f) == 3 {
+				data = append([]byte(string(f[0])+" "+p.Wire.Path+" "+string(f[2])+"\r\n"), rest...)
+			}
 			status, body = rawExchange(t, ts.Listener.Addr().String(), data)
 		} else {
 			ct := req.ContentType
@@ -225,6 +236,7 @@ func TestFixtureRequestsOverHTTP(t *testing.T) {
 			resp, body = post(t, ts.URL+p.Wire.Path, ct, req.Body)
 			status = resp.StatusCode
 		}
+		ts.Close()
 		if c.Predicted == "200" {
 			if status != 200 {
 				t.Errorf("%s: got %d %s, want 200", c.File, status, body)
@@ -235,8 +247,12 @@ func TestFixtureRequestsOverHTTP(t *testing.T) {
 		if err := json.Unmarshal(body, &a); err != nil {
 			t.Fatalf("%s: body %q: %v", c.File, body, err)
 		}
-		if status != 400 || a.ErrorDescription == nil || *a.ErrorDescription != c.Predicted {
-			t.Errorf("%s: got %d %s, want 400 %q", c.File, status, body, c.Predicted)
+		got := "<" + a.Error + ">"
+		if a.ErrorDescription != nil {
+			got = *a.ErrorDescription
+		}
+		if status < 400 || got != c.Predicted {
+			t.Errorf("%s: got %d %s, want %q", c.File, status, body, c.Predicted)
 		}
 	}
 }

@@ -218,8 +218,9 @@ func (s *Server) answerToken(w http.ResponseWriter, r *http.Request, reg *Regist
 
 	in := lint.Input{Request: req, Profile: prof, Now: s.opts.Now()}
 	e.ClientID = iss
-	if c, ok := reg.Lookup(iss); ok && iss != "" {
+	if c, ok := findClient(reg, req, iss); ok {
 		in.Profile, in.ClientID = c.Profile, c.ID
+		e.ClientID = c.ID
 		set, err := c.Keys(r.Context())
 		if err != nil {
 			set = &keys.Set{}
@@ -227,12 +228,10 @@ func (s *Server) answerToken(w http.ResponseWriter, r *http.Request, reg *Regist
 		}
 		in.Keys = set
 	} else {
-		// The server finds no client for iss; the engine says what it
-		// answers when iss names someone other than the registered client.
+		// The server finds no client; the engine says what it answers when
+		// iss names someone other than the registered client.
 		in.ClientID, in.Keys = unregisteredID(reg, iss), &keys.Set{}
-		if iss != "" {
-			e.Note = "iss names no registered client"
-		}
+		e.Note = "the request names no registered client"
 	}
 	prof = in.Profile
 
@@ -336,6 +335,26 @@ func numeric(v any) (float64, bool) {
 		return n, true
 	}
 	return 0, false
+}
+
+// findClient picks the registered client a request is about: the one its
+// client_id parameter names, else the one iss names, else the only client
+// registered. With one client (--client-id) serve is then exactly lint
+// --client-id with that client's keys, and the engine alone decides what a
+// client_id or iss that names someone else is answered with.
+func findClient(reg *Registry, req *request.Request, iss string) (*Client, bool) {
+	if id, ok := req.Form.Get("client_id"); ok && id != "" {
+		if c, ok := reg.Lookup(id); ok {
+			return c, true
+		}
+	}
+	if c, ok := reg.Lookup(iss); ok && iss != "" {
+		return c, true
+	}
+	if ids := reg.IDs(); len(ids) == 1 {
+		return reg.Lookup(ids[0])
+	}
+	return nil, false
 }
 
 // unregisteredID is the client_id the engine is given when iss names no

@@ -3,7 +3,7 @@
 // attempt: {"ok":true,...} or the error the server answered with.
 //
 // node openid_client.mjs --token-url=URL --client-id=ID --key=PEM --kid=KID
-//   [--aud=URL] [--jti=JTI] [--typ=JWT] [--times=N]
+//   [--alg=RS384] [--aud=URL] [--jti=JTI] [--typ=JWT] [--times=N]
 import { readFileSync } from 'node:fs';
 import { createPrivateKey, webcrypto } from 'node:crypto';
 import * as client from 'openid-client';
@@ -17,9 +17,10 @@ for (const a of process.argv.slice(2)) {
 
 const keyObject = createPrivateKey(readFileSync(args.key, 'utf8'));
 const der = keyObject.export({ type: 'pkcs8', format: 'der' });
-const algorithm = keyObject.asymmetricKeyType === 'ec'
-  ? { name: 'ECDSA', namedCurve: 'P-384' }
-  : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-384' };
+const alg = args.alg || (keyObject.asymmetricKeyType === 'ec' ? 'ES384' : 'RS384');
+const algorithm = alg.startsWith('ES')
+  ? { name: 'ECDSA', namedCurve: 'P-' + alg.slice(2) }
+  : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-' + alg.slice(2) };
 const key = await webcrypto.subtle.importKey('pkcs8', der, algorithm, false, ['sign']);
 
 const tokenURL = new URL(args['token-url']);
