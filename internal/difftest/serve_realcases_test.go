@@ -1,5 +1,3 @@
-//go:build dialects
-
 package difftest
 
 import (
