@@ -37,6 +37,7 @@ type ServeOptions struct {
 	LogFormat string
 	TLSCert   string
 	TLSKey    string
+	CACert    string
 
 	// Ready, when set, is called with the listening URL once the port
 	// accepts connections; tests use it instead of reading stderr.
@@ -108,6 +109,7 @@ chosen. GET /healthz answers 200. SIGINT and SIGTERM drain open requests.`),
 	cmdutil.EnumFlag(cmd, &opts.LogFormat, "log-format", "text", "Request log format on stderr", "text", "json")
 	fl.StringVar(&opts.TLSCert, "tls-cert", "", "Serve HTTPS with this certificate `file` (PEM)")
 	fl.StringVar(&opts.TLSKey, "tls-key", "", "The certificate's private key `file` (PEM)")
+	cmdutil.CACertFlag(cmd, &opts.CACert)
 	return cmd
 }
 
@@ -124,6 +126,10 @@ func serveRun(opts *ServeOptions) error {
 			return err
 		}
 		nowFn = func() time.Time { return frozen }
+	}
+	rootCAs, err := cmdutil.RootCAs(f, opts.CACert)
+	if err != nil {
+		return err
 	}
 	var tlsConfig *tls.Config
 	if opts.TLSCert != "" {
@@ -164,7 +170,7 @@ func serveRun(opts *ServeOptions) error {
 			}
 			return withAud(p), nil
 		},
-		Fetch: jwksfetch.Options{Now: f.Now},
+		Fetch: jwksfetch.Options{Now: f.Now, RootCAs: rootCAs},
 	}
 	load := func() (*servepkg.Registry, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*jwksfetch.DefaultTimeout)
