@@ -18,6 +18,7 @@ import (
 	"github.com/clientassert/clientassert/pkg/keys"
 	lintpkg "github.com/clientassert/clientassert/pkg/lint"
 	"github.com/clientassert/clientassert/pkg/request"
+	"github.com/clientassert/clientassert/pkg/send"
 )
 
 type LintOptions struct {
@@ -39,9 +40,11 @@ type LintOptions struct {
 	FailOn      string
 	CACert      string
 
-	Batch   bool
-	Summary bool
-	Jobs    int
+	Batch    bool
+	Summary  bool
+	Jobs     int
+	Send     bool
+	TokenURL string
 }
 
 func NewCmdLint(f *cmdutil.Factory, runF func(*LintOptions) error) *cobra.Command {
@@ -96,6 +99,9 @@ could not run. --fail-on warning (or info) also fails on lesser findings.`),
 			if opts.JWKSPath != "" && opts.KeyPath != "" {
 				return cmdutil.Errorf("--jwks and --key cannot be used together").WithHint("--jwks is the registered key set; --key a single key")
 			}
+			if opts.TokenURL != "" && !opts.Send {
+				return cmdutil.Errorf("--token-url applies only with --send").WithHint("--aud sets the token URL to expect as aud")
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -118,6 +124,8 @@ could not run. --fail-on warning (or info) also fails on lesser findings.`),
 	fl.StringVar(&opts.Now, "now", "", "Evaluate time checks at this moment: RFC 3339 or Unix seconds (default: the current time)")
 	cmdutil.EnumFlag(cmd, &opts.Format, "format", "text", "Output format", "text", "json")
 	cmdutil.CACertFlag(cmd, &opts.CACert)
+	fl.BoolVar(&opts.Send, "send", false, "Post the request to the token endpoint and compare its answer with the prediction")
+	fl.StringVar(&opts.TokenURL, "token-url", "", "With --send: where to post (default: the request's URL, or the profile's token URL)")
 	cmdutil.EnumFlag(cmd, &opts.FailOn, "fail-on", "error", "Exit 1 on findings of this severity or worse", "error", "warning", "info")
 	addBatchFlags(cmd, opts)
 	return cmd
@@ -175,15 +183,37 @@ func lintRun(opts *LintOptions) error {
 	report := lintpkg.Lint(in)
 	report.Notes = append(notes, report.Notes...)
 	report.TokenURL = jwksfetch.RedactURL(report.TokenURL)
+	var exchange *send.Exchange
+	if opts.Send {
+		if exchange, err = sendLinted(opts, prof, in, report); err != nil {
+			return err
+		}
+	}
 
 	if opts.Format == "json" {
 		enc := json.NewEncoder(opts.IO.Out)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(report); err != nil {
+		var doc any = report
+		if exchange != nil {
+			doc = struct {
+				*lintpkg.Report
+				Exchange *send.Exchange `json:"exchange"`
+			}{report, exchange}
+		}
+		if err := enc.Encode(doc); err != nil {
 			return err
 		}
 	} else {
 		PrintReport(opts.IO.Out, opts.IO.ColorScheme(), report)
+		if exchange != nil {
+			cs := opts.IO.ColorScheme()
+			fmt.Fprintln(opts.IO.Out)
+			send.Print(opts.IO.Out, exchange, cs.Bold, cs.Green, cs.Red)
+		}
+	}
+	if exchange != nil && !exchange.Agree {
+		fmt.Fprintln(opts.IO.ErrOut, "clientassert: the server's answer differs from the prediction")
+		return cmdutil.ErrSilentFindings
 	}
 	if report.Fails(lintpkg.Severity(opts.FailOn)) {
 		return cmdutil.ErrSilentFindings

@@ -32,6 +32,9 @@ type RequestOptions struct {
 	Alg      string
 	Lifetime string
 	JTI      string
+
+	// Send posts the request and compares the answer with the prediction.
+	Send bool
 }
 
 // buildFlags only make sense when request builds the assertion itself.
@@ -108,6 +111,7 @@ printed on stderr.`),
 	fl.StringVar(&opts.Alg, "alg", "", "With --key: signing alg (default: the key's): {RS384|ES384|...}")
 	fl.StringVar(&opts.Lifetime, "lifetime", "", "With --key: exp - iat (default 5m)")
 	fl.StringVar(&opts.JTI, "jti", "", "With --key: JWT ID (default: 128 random bits in hex)")
+	fl.BoolVar(&opts.Send, "send", false, "Post the request to the token URL and compare the answer with the prediction")
 	_ = cmd.RegisterFlagCompletionFunc("alg", cobra.FixedCompletions(assertion.SignAlgs, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
@@ -161,6 +165,9 @@ func requestRun(opts *RequestOptions) error {
 	req, err := assertion.NewTokenRequest(prof.TokenURL, tok)
 	if err != nil {
 		return build.UsageError(err)
+	}
+	if opts.Send {
+		return sendRequest(opts, prof, req, now)
 	}
 	out, _ := req.Format(opts.Format)
 	if opts.Format == "http" && opts.IO.IsStdoutTTY() {

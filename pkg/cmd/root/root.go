@@ -18,6 +18,7 @@ import (
 	"github.com/clientassert/clientassert/pkg/cmd/lint"
 	"github.com/clientassert/clientassert/pkg/cmd/profiles"
 	"github.com/clientassert/clientassert/pkg/cmd/request"
+	"github.com/clientassert/clientassert/pkg/cmd/serve"
 	"github.com/clientassert/clientassert/pkg/cmd/sign"
 	"github.com/clientassert/clientassert/pkg/cmd/verify"
 	"github.com/clientassert/clientassert/pkg/cmd/version"
@@ -165,6 +166,7 @@ var subcommands = []subcommand{
 	{name: "sign", build: func(f *cmdutil.Factory) *cobra.Command { return sign.NewCmdSign(f, nil) }},
 	{name: "request", build: func(f *cmdutil.Factory) *cobra.Command { return request.NewCmdRequest(f, nil) }},
 	{name: "verify", build: func(f *cmdutil.Factory) *cobra.Command { return verify.NewCmdVerify(f, nil) }},
+	{name: "serve", build: func(f *cmdutil.Factory) *cobra.Command { return serve.NewCmdServe(f, nil) }},
 	{name: "doctor", build: func(f *cmdutil.Factory) *cobra.Command { return doctor.NewCmdDoctor(f, nil) }},
 	{name: "profiles", build: func(f *cmdutil.Factory) *cobra.Command { return profiles.NewCmdProfiles(f, nil) }},
 	{name: "version", build: func(f *cmdutil.Factory) *cobra.Command { return version.NewCmdVersion(f, nil) }},

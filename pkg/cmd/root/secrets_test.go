@@ -80,6 +80,11 @@ func TestNoCommandEchoesAPrivateKey(t *testing.T) {
 	}
 	runs, leaks := 0, 0
 	for _, c := range cmds {
+		if c.Name() == "serve" {
+			// serve runs until it is signalled; its start-up failures are
+			// the same redacted error line, checked in pkg/cmd/serve.
+			continue
+		}
 		path := strings.Fields(c.CommandPath())[1:]
 		flags := valueFlags(c)
 		for fi, format := range formats(c) {
