@@ -72,7 +72,7 @@ func TestServeAgreesWithLintOnRealServerCases(t *testing.T) {
 						until, ok := seen[iss+"\x00"+jti]
 						return ok && at.Before(until)
 					}})
-				if r := serve.JTIRecordFor(prof, rep); r != nil {
+				if r := rep.StoreJTI; r != nil {
 					if _, held := seen[r.Issuer+"\x00"+r.JTI]; !held || !at.Before(seen[r.Issuer+"\x00"+r.JTI]) {
 						seen[r.Issuer+"\x00"+r.JTI] = r.Until
 					}

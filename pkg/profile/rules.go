@@ -46,8 +46,8 @@ func smart() Profile {
 		Name: "smart", Title: "SMART Backend Services (rules only)", JTI: JTIUnique,
 		Algorithms:  []string{"RS384", "ES384"},
 		MaxTokenAge: 300 * time.Second, Tolerance: 10 * time.Second, MaxLifetime: 300 * time.Second,
-		MaxExpAhead: 300 * time.Second,
-		Aud:         AudTokenURL, IatFuture: IatFutureNever,
+		MaxExpAhead: 300 * time.Second, JTIStoreAfter: "jti-replayed", JTIKeepAfterExp: 10 * time.Second,
+		Aud: AudTokenURL, IatFuture: IatFutureNever,
 		Form: ruleSetForm, ClientFrom: ClientFromIss, Presence: PresenceKey, NonStringKid: KidLookedUp,
 		Steps: append(requestSteps(), clientSteps(
 			"jwt-segments", "jwt-encrypted", "jwt-header-malformed", "jwt-payload-malformed", "jwt-header-null", "jwt-payload-null",

@@ -242,7 +242,7 @@ func (s *Server) answerToken(w http.ResponseWriter, r *http.Request, reg *Regist
 		return store.Seen(iss, jti, in.Now)
 	}
 	rep := lint.Lint(in)
-	if rec := JTIRecordFor(in.Profile, rep); rec != nil {
+	if rec := rep.StoreJTI; rec != nil { // the model says the server records this jti
 		if !store.Add(rec.Issuer, rec.JTI, rec.Until, in.Now) && consulted && rep.Predicted.Status == http.StatusOK {
 			// Another request recorded this jti since the engine looked:
 			// ask again, so exactly one of them is accepted.
@@ -289,53 +289,6 @@ func (p peeked) issuer() string {
 	return iss
 }
 
-// JTIRecordFor is the jti the server records for this request: the engine's
-// StoreJTI, or acceptedJTI while the engine does not set it.
-func JTIRecordFor(p profile.Profile, rep *lint.Report) *lint.JTIRecord {
-	if rep.StoreJTI != nil {
-		return rep.StoreJTI
-	}
-	return acceptedJTI(p, rep)
-}
-
-// acceptedJTI stands in for the engine's StoreJTI record while the engine
-// does not yet set it: a server that refuses reused jtis records the jti of
-// an assertion it accepts, until that assertion could no longer be accepted
-// (its exp, or iat plus the maximum age, whichever is later, plus the clock
-// tolerance). It is nil whenever the engine sets StoreJTI itself.
-func acceptedJTI(p profile.Profile, rep *lint.Report) *lint.JTIRecord {
-	if p.JTI != profile.JTIUnique || rep.Predicted.Status != http.StatusOK {
-		return nil
-	}
-	claims, _ := rep.Claims.(map[string]any)
-	jti, _ := claims["jti"].(string)
-	iss, _ := claims["iss"].(string)
-	if jti == "" {
-		return nil
-	}
-	var until float64
-	if exp, ok := numeric(claims["exp"]); ok {
-		until = exp
-	}
-	if iat, ok := numeric(claims["iat"]); ok {
-		until = max(until, iat+p.MaxTokenAge.Seconds())
-	}
-	if until == 0 {
-		return nil
-	}
-	return &lint.JTIRecord{Issuer: iss, JTI: jti, Until: time.Unix(int64(until), 0).Add(p.Tolerance + time.Second)}
-}
-
-func numeric(v any) (float64, bool) {
-	switch n := v.(type) {
-	case json.Number:
-		f, err := n.Float64()
-		return f, err == nil
-	case float64:
-		return n, true
-	}
-	return 0, false
-}
 
 // findClient picks the registered client a request is about: the one its
 // client_id parameter names, else the one iss names, else the only client
