@@ -104,7 +104,7 @@ printed on stderr.`),
 	fl.StringVar(&opts.Now, "now", "", "Build and lint as of this moment: RFC 3339 or Unix seconds (default: the current time)")
 	opts.Key.AddFlags(cmd)
 	fl.StringVar(&opts.ClientID, "client-id", "", "With --key: build the assertion for this client_id")
-	fl.StringVar(&opts.KID, "kid", "", "With --key: key ID for the header (default: the JWK's)")
+	fl.StringVar(&opts.KID, "kid", "", "With --key: key ID for the header (default: the JWK's, else the key's RFC 7638 thumbprint)")
 	fl.StringVar(&opts.Alg, "alg", "", "With --key: signing alg (default: the key's): {RS384|ES384|...}")
 	fl.StringVar(&opts.Lifetime, "lifetime", "", "With --key: exp - iat (default 5m)")
 	fl.StringVar(&opts.JTI, "jti", "", "With --key: JWT ID (default: 128 random bits in hex)")
@@ -140,7 +140,7 @@ func requestRun(opts *RequestOptions) error {
 			return build.UsageError(err)
 		}
 		warnings = w
-		var notes []string
+		var notes []sign.Note
 		if tok, notes, err = sign.SignAssertion(f, a, &opts.Key, opts.KID, opts.Alg, prof); err != nil {
 			return err
 		}
