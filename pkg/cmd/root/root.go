@@ -101,6 +101,9 @@ The default profile is Redox (https://api.redoxengine.com/v2/auth/token).`),
 	cmd.SetErr(f.IOStreams.ErrOut)
 	cmd.SetIn(f.IOStreams.In)
 	cmd.PersistentFlags().BoolVar(&noColor, "no-color", false, "Disable colour output (also honoured: NO_COLOR)")
+	cmd.Version = version.Line(version.Resolve(f.Version))
+	cmd.SetVersionTemplate("{{ .Version }}\n")
+	cmd.Flags().Bool("version", false, "Print the version, commit and build date (as the version command does)")
 	cmd.SetFlagErrorFunc(cmdutil.FlagError)
 	cmd.CompletionOptions.HiddenDefaultCmd = false
 
