@@ -46,13 +46,16 @@ func repoRoot(t *testing.T) string {
 	return root
 }
 
-// exampleDir is a scratch working folder in which docs/ is the repository's,
-// so documented commands read the shipped examples and write only here.
+// exampleDir is a scratch working folder in which docs/ and testdata/ are
+// the repository's, so documented commands read the shipped examples and
+// fixtures as in a clone, and write only here.
 func exampleDir(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	if err := os.Symlink(filepath.Join(repoRoot(t), "docs"), filepath.Join(dir, "docs")); err != nil {
-		t.Fatal(err)
+	for _, name := range []string{"docs", "testdata"} {
+		if err := os.Symlink(filepath.Join(repoRoot(t), name), filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return dir
 }
