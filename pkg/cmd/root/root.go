@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/clientassert/clientassert/pkg/cmd/build"
 	"github.com/clientassert/clientassert/pkg/cmd/completion"
@@ -48,6 +49,9 @@ func Main(args []string, ios *iostreams.IOStreams) (code int) {
 		}
 	}()
 	cmd := NewCmdRoot(f)
+	if len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd) {
+		plainCompletionDescriptions(cmd)
+	}
 	cmd.SetArgs(args)
 	err := cmd.Execute()
 	if err != nil {
@@ -57,6 +61,18 @@ func Main(args []string, ios *iostreams.IOStreams) (code int) {
 		}
 	}
 	return cmdutil.ExitCode(err)
+}
+
+// plainCompletionDescriptions drops the backquotes with which flag usages
+// name their value in --help (`<file>`): shells show completion
+// descriptions as they are.
+func plainCompletionDescriptions(c *cobra.Command) {
+	for _, fs := range []*pflag.FlagSet{c.Flags(), c.PersistentFlags()} {
+		fs.VisitAll(func(fl *pflag.Flag) { fl.Usage = strings.ReplaceAll(fl.Usage, "`", "") })
+	}
+	for _, sub := range c.Commands() {
+		plainCompletionDescriptions(sub)
+	}
 }
 
 func asFindings(err error, target **cmdutil.FindingsError) bool {
