@@ -53,13 +53,14 @@ alone. The http output is what lint --request reads.
 
 The token comes as an argument, or on stdin when absent or "-". With --key and
 --client-id instead of a token, request builds and signs the assertion itself
-(aud is the token URL), as build | sign would.
+(aud is the token URL), as build | sign would; the kid is then --kid, the
+JWK's, or the key's RFC 7638 thumbprint.
 
 The assertion is linted against the token URL; what the server would refuse is
 printed on stderr.`),
 		Example: `  $ clientassert request "$TOKEN"
   $ clientassert build --client-id 8f14... --kid k1 | clientassert sign --key key.pem | clientassert request --format http
-  $ clientassert request --key key.pem --client-id 8f14... --kid rsa-2026-11 | sh
+  $ clientassert request --key key.pem --client-id 8f14... | sh
   $ clientassert request "$TOKEN" --format form --token-url https://api.ca.redoxengine.com/v2/auth/token`,
 		Args: cmdutil.MaxOneArg("token"),
 		RunE: func(cmd *cobra.Command, args []string) error {
