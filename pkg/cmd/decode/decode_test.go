@@ -1,9 +1,14 @@
 package decode
 
 import (
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
+
+	"github.com/clientassert/clientassert/pkg/cmdutil"
+	"github.com/clientassert/clientassert/pkg/iostreams"
 )
 
 // The caret sits under the byte at offset, whatever the token holds before
@@ -36,5 +41,33 @@ func TestPointAtAlignsTheCaret(t *testing.T) {
 				t.Errorf("caret under %q, want %q\n%s", shown[caret], want, out)
 			}
 		})
+	}
+}
+
+// On a colour terminal the JSON is coloured, and stays the same JSON once the
+// colours are stripped; piped, it has no escape codes.
+func TestDecodeColoursJSONOnATerminal(t *testing.T) {
+	const tok = "eyJhbGciOiJSUzM4NCJ9.eyJpc3MiOiJjIiwiaWF0IjoxNzk1NzgwODAwfQ.c2ln"
+	run := func(color bool) string {
+		ios, _, out, _ := iostreams.Test()
+		ios.SetStdoutTTY(color)
+		ios.SetColorEnabled(color)
+		f := &cmdutil.Factory{IOStreams: ios, Now: func() time.Time { return time.Unix(1795780800, 0) }, Getenv: func(string) string { return "" }}
+		cmd := NewCmdDecode(f, nil)
+		cmd.SetArgs([]string{tok, "--format", "json"})
+		if err := cmd.Execute(); err != nil {
+			t.Fatal(err)
+		}
+		return out.String()
+	}
+	plain, coloured := run(false), run(true)
+	if strings.Contains(plain, "\x1b[") {
+		t.Errorf("piped output has escape codes:\n%q", plain)
+	}
+	if !strings.Contains(coloured, "\x1b[") {
+		t.Errorf("terminal output has no colour:\n%s", coloured)
+	}
+	if stripped := regexp.MustCompile("\x1b\\[[0-9;]*m").ReplaceAllString(coloured, ""); stripped != plain {
+		t.Errorf("colours changed the JSON:\n%s\nwant\n%s", stripped, plain)
 	}
 }
