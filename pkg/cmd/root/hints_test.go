@@ -255,10 +255,6 @@ func TestPrintedCommandsParse(t *testing.T) {
 			all = append(all, printedCommand{where: c.CommandPath() + " --help", text: line})
 		}
 	}
-	// A flag another branch adds: reported, not failed, while it is missing,
-	// and a failure once it exists so that this entry is removed.
-	pending := map[string]string{"clientassert keys jwks has no flag --kid": "keys jwks --kid is added with issue 10 item 2"}
-	seenPending := map[string]bool{}
 	checked := 0
 	for _, p := range all {
 		for _, line := range invocation.FindAllString(p.text, -1) {
@@ -273,22 +269,11 @@ func TestPrintedCommandsParse(t *testing.T) {
 						}
 					}
 					checked++
-					why := checkInvocation(root, cmdline)
-					if reason, ok := pending[why]; ok {
-						t.Logf("%s: %q: %s (pending: %s)", p.where, cmdline, why, reason)
-						seenPending[why] = true
-						continue
-					}
-					if why != "" {
+					if why := checkInvocation(root, cmdline); why != "" {
 						t.Errorf("%s: %q: %s", p.where, cmdline, why)
 					}
 				}
 			}
-		}
-	}
-	for why := range pending {
-		if !seenPending[why] {
-			t.Errorf("pending entry %q no longer occurs: remove it from the test", why)
 		}
 	}
 	if checked < 50 {

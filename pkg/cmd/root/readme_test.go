@@ -30,7 +30,13 @@ func readmeCommands(t *testing.T) []readmeCommand {
 	var cmds []readmeCommand
 	var assigns []string
 	fence := ""
-	for i, line := range strings.Split(string(data), "\n") {
+	lines := strings.Split(string(data), "\n")
+	for i := 0; i < len(lines); i++ {
+		line, first := lines[i], i
+		for strings.HasSuffix(line, "\\") && fence != "" && i+1 < len(lines) {
+			i++
+			line = strings.TrimSuffix(line, "\\") + strings.TrimLeft(lines[i], " ")
+		}
 		switch {
 		case strings.HasPrefix(line, "```") && fence == "":
 			fence = strings.TrimPrefix(line, "```")
@@ -42,9 +48,9 @@ func readmeCommands(t *testing.T) []readmeCommand {
 		case fence == "sh" && assignment.MatchString(line):
 			assigns = append(assigns, line)
 		case fence == "sh" && strings.TrimSpace(line) != "" && !strings.HasPrefix(line, "#"):
-			cmds = append(cmds, readmeCommand{line: i + 1, cmd: line, assigns: append([]string(nil), assigns...)})
+			cmds = append(cmds, readmeCommand{line: first + 1, cmd: line, assigns: append([]string(nil), assigns...)})
 		case fence == "console" && strings.HasPrefix(line, "$ "):
-			cmds = append(cmds, readmeCommand{line: i + 1, cmd: strings.TrimPrefix(line, "$ "), assigns: append([]string(nil), assigns...), console: true})
+			cmds = append(cmds, readmeCommand{line: first + 1, cmd: strings.TrimPrefix(line, "$ "), assigns: append([]string(nil), assigns...), console: true})
 		case fence == "console" && len(cmds) > 0:
 			cmds[len(cmds)-1].shown = append(cmds[len(cmds)-1].shown, line)
 		}
