@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clientassert/clientassert/internal/testenv"
 	"github.com/clientassert/clientassert/pkg/keys"
 	"github.com/clientassert/clientassert/pkg/lint"
 	"github.com/clientassert/clientassert/pkg/profile"
@@ -70,10 +71,10 @@ func TestDiffJose(t *testing.T) {
 	root := moduleRoot(t)
 	node, err := exec.LookPath("node")
 	if err != nil {
-		t.Skip("differential oracle skipped: node or oracle/node_modules missing; run: npm ci --prefix oracle")
+		testenv.Missing(t, "the differential oracle needs node, which is not installed", "apt-get install nodejs npm && npm ci --prefix testdata/oracle")
 	}
-	if _, err := os.Stat(filepath.Join(root, "oracle", "node_modules", "jose", "package.json")); err != nil {
-		t.Skip("differential oracle skipped: node or oracle/node_modules missing; run: npm ci --prefix oracle")
+	if _, err := os.Stat(filepath.Join(root, "testdata", "oracle", "node_modules", "jose", "package.json")); err != nil {
+		testenv.Missing(t, "the differential oracle needs jose 2.0.7 under testdata/oracle/node_modules, which is missing", "npm ci --prefix testdata/oracle")
 	}
 
 	g := newGen(newKeyring(t))
@@ -85,7 +86,7 @@ func TestDiffJose(t *testing.T) {
 		t.Fatalf("generated %d cases, want at least %d", len(g.cases), minCases)
 	}
 
-	want := runOracle(t, node, filepath.Join(root, "oracle", "predict.js"), g.cases)
+	want := runOracle(t, node, filepath.Join(root, "testdata", "oracle", "predict.js"), g.cases)
 
 	var mismatches, known int
 	descriptions := map[string]int{}

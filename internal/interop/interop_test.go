@@ -3,8 +3,10 @@
 // library the Redox token endpoint validates with) and with the Debian jose
 // tool, using the JWKS that
 // "clientassert keys generate" wrote, and tokens those libraries sign with
-// the generated keys must lint clean. Each library is optional: its tests
-// skip, saying what to install, when it is missing (.ci/run installs both).
+// the generated keys must lint clean. Each library is optional on a
+// developer's machine: its tests skip, saying what to install, when it is
+// missing. In CI (CI=true) a missing library fails the run; .ci/run installs
+// them all.
 package interop
 
 import (
@@ -22,6 +24,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/clientassert/clientassert/internal/testenv"
 )
 
 const (
@@ -206,7 +210,7 @@ func python(t *testing.T) string {
 			return path
 		}
 	}
-	t.Skip("PyJWT is not installed: apt-get install python3-jwt (.ci/run installs it)")
+	testenv.Missing(t, "PyJWT is not installed (the PyJWT interoperability tests need it)", "apt-get install python3-jwt")
 	return ""
 }
 
@@ -253,20 +257,21 @@ func TestPyJWTTokensLintClean(t *testing.T) {
 
 // ---- panva/jose 2.0.7 (Node) ----
 
-// joseDir finds the jose 2.0.7 package the oracle installs under oracle/.
+// joseDir finds the jose 2.0.7 package the oracle installs under
+// testdata/oracle/.
 func joseDir(t *testing.T) string {
 	t.Helper()
 	if _, err := exec.LookPath("node"); err != nil {
-		t.Skip("node is not installed: the jose 2.0.7 interoperability tests need Node.js and npm (.ci/run installs oracle/)")
+		testenv.Missing(t, "node is not installed (the jose 2.0.7 interoperability tests need Node.js and npm)", "apt-get install nodejs npm && npm ci --prefix testdata/oracle")
 	}
-	dir, _ := filepath.Abs(filepath.Join("..", "..", "oracle", "node_modules", "jose"))
+	dir, _ := filepath.Abs(filepath.Join("..", "..", "testdata", "oracle", "node_modules", "jose"))
 	data, err := os.ReadFile(filepath.Join(dir, "package.json"))
 	if err != nil {
-		t.Skipf("jose is not installed under %s: run npm ci --prefix oracle (.ci/run does)", dir)
+		testenv.Missing(t, "jose 2.0.7 is not installed under "+dir, "npm ci --prefix testdata/oracle")
 	}
 	var pkg struct{ Version string }
 	if json.Unmarshal(data, &pkg) != nil || pkg.Version != "2.0.7" {
-		t.Skipf("%s holds jose %q, not 2.0.7: run npm ci --prefix oracle", dir, pkg.Version)
+		testenv.Missing(t, fmt.Sprintf("%s holds jose %q, not 2.0.7", dir, pkg.Version), "npm ci --prefix testdata/oracle")
 	}
 	return dir
 }
@@ -329,7 +334,7 @@ func joseCLI(t *testing.T) string {
 	t.Helper()
 	path, err := exec.LookPath("jose")
 	if err != nil {
-		t.Skip("the jose tool is not installed: apt-get install jose (.ci/run installs it)")
+		testenv.Missing(t, "the jose command-line tool is not installed", "apt-get install jose")
 	}
 	return path
 }

@@ -96,13 +96,38 @@ type Input struct {
 	Now   func() time.Time
 }
 
+// Where Report.KID came from.
+const (
+	KIDGiven      = "given"
+	KIDFromKey    = "key"
+	KIDFromKeySet = "key-set"
+)
+
+// jwksCommand is the command that prints the public half of the key under
+// kid, for a fix. A key that came from the environment has no file name.
+func jwksCommand(keyName, kid string) string {
+	if keyName == "" || strings.HasPrefix(keyName, "$") {
+		keyName = "<key-file>"
+	} else if strings.ContainsAny(keyName, " '\"$") {
+		keyName = "'" + strings.ReplaceAll(keyName, "'", `'\''`) + "'"
+	}
+	if strings.ContainsAny(kid, " '\"$") {
+		kid = "'" + strings.ReplaceAll(kid, "'", `'\''`) + "'"
+	}
+	return "clientassert keys jwks " + keyName + " --kid " + kid
+}
+
 // Report is the result of Run.
 type Report struct {
 	OK       bool    `json:"ok"`
 	Checks   []Check `json:"checks"`
 	ClientID string  `json:"client_id"`
 	KID      string  `json:"kid,omitempty"`
-	Profile  string  `json:"profile"`
+	// KIDSource says where KID came from: "given" (--kid or the
+	// environment), "key" (the private JWK's own kid) or "key-set" (the
+	// entry that holds the key's public half, when no kid was given).
+	KIDSource string `json:"kid_source,omitempty"`
+	Profile   string `json:"profile"`
 	// KeySet is the JWKS URL or file checked.
 	KeySet    string            `json:"key_set"`
 	Fetch     *jwksfetch.Result `json:"jwks_fetch,omitempty"`
@@ -331,22 +356,24 @@ func (r *Report) checkKID(in Input) {
 	tp, _ := keys.Thumbprint(r.priv)
 	keyName := fmt.Sprintf("%s (thumbprint %s)", in.KeyName, tp)
 	matches := keys.Match(r.set, r.priv)
-	kid := in.KID
+	var kid string
+	kid, r.KIDSource = in.KID, KIDGiven
 	if kid == "" {
-		kid = r.priv.KID
+		kid, r.KIDSource = r.priv.KID, KIDFromKey
 	}
 	if kid == "" {
+		r.KIDSource = ""
 		switch {
 		case len(matches) == 0:
 			r.add(CheckKID, StatusFail,
 				fmt.Sprintf("no key in the key set is the public half of %s; it holds %s", keyName, kidList(r.set)),
-				"publish the public half with a kid: clientassert keys jwks KEY --kid KID, add it to the key set, and pass --kid")
+				fmt.Sprintf("publish the public half with a kid (%s), add it to the key set, and pass --kid", jwksCommand(in.KeyName, "<kid>")))
 		case matches[0].KID == "":
 			r.add(CheckKID, StatusFail,
 				fmt.Sprintf("key %d of the key set holds the public half of %s but has no kid, and the server finds keys by kid", matches[0].Index, keyName),
 				"give the entry a kid (its thumbprint works), send it in the header, and pass --kid")
 		default:
-			r.KID = matches[0].KID
+			r.KID, r.KIDSource = matches[0].KID, KIDFromKeySet
 			r.add(CheckKID, StatusWarn,
 				fmt.Sprintf("no kid given: the key set holds the public half of %s under kid %q, but the kid your client sends was not checked", keyName, matches[0].KID),
 				fmt.Sprintf("pass --kid (or set CLIENTASSERT_KID) to the kid the client sends; it should be %q", matches[0].KID))
@@ -364,7 +391,7 @@ func (r *Report) checkKID(in Input) {
 	}
 	if len(entries) == 0 {
 		msg := fmt.Sprintf("kid %q is not in the key set, which holds %s; the server would answer %q", kid, kidList(r.set), catalog.DescPublicKeyNotFound)
-		fix := fmt.Sprintf("publish the public half of the key under kid %q (clientassert keys jwks KEY --kid %s) and save it in the key set registered for the client", kid, kid)
+		fix := fmt.Sprintf("publish the public half of the key under kid %q (%s) and save it in the key set registered for the client", kid, jwksCommand(in.KeyName, kid))
 		if other != "" {
 			msg += fmt.Sprintf("; the entry with kid %q holds this key's public half", other)
 			fix = fmt.Sprintf("sign with kid %q, or rename that entry's kid to %q", other, kid)

@@ -22,7 +22,16 @@ type Time struct {
 	UTC      time.Time `json:"utc"`
 	Relative string    `json:"relative"` // "6m12s ago", "in 4m48s"
 	Note     string    `json:"note,omitempty"`
+	// Status is "expired" on an exp, "not-yet-valid" on an nbf, when the
+	// server would refuse the token for it now (within its clock tolerance).
+	Status string `json:"status,omitempty"`
 }
+
+// Time statuses.
+const (
+	StatusExpired     = "expired"
+	StatusNotYetValid = "not-yet-valid"
+)
 
 // Window is the span of iat values the profile accepts at Now.
 type Window struct {
@@ -32,6 +41,9 @@ type Window struct {
 
 // Inspection is the result of Inspect.
 type Inspection struct {
+	// Decoded is true when the token has three parts and both the header and
+	// the claims are JSON objects: what decode's exit status 0 means.
+	Decoded        bool                  `json:"decoded"`
 	Segments       int                   `json:"segments"`
 	Header         json.RawMessage       `json:"header,omitempty"`
 	Claims         json.RawMessage       `json:"claims,omitempty"`
@@ -60,6 +72,7 @@ func Inspect(raw string, now time.Time, p profile.Profile) *Inspection {
 	if t.PayloadValid {
 		in.Claims = indentJSON(t.PayloadJSON)
 	}
+	in.Decoded = t.Header != nil && t.Payload != nil
 	in.SignatureBytes = len(t.Signature)
 	if t.Header != nil {
 		in.Alg, _ = t.Header["alg"].(string)
@@ -90,6 +103,14 @@ func Inspect(raw string, now time.Time, p profile.Profile) *Inspection {
 			}
 			tm.UTC = time.Unix(0, 0).Add(time.Duration(secs * float64(time.Second))).UTC()
 			tm.Relative = Relative(secs - float64(now.Unix()))
+			// The server compares the raw value, milliseconds or not.
+			tol := p.Tolerance.Seconds()
+			switch {
+			case name == "exp" && f <= float64(now.Unix())-tol:
+				tm.Status = StatusExpired
+			case name == "nbf" && f > float64(now.Unix())+tol:
+				tm.Status = StatusNotYetValid
+			}
 			in.Times = append(in.Times, tm)
 		}
 		sort.SliceStable(in.Times, func(i, j int) bool { return in.Times[i].Value < in.Times[j].Value })

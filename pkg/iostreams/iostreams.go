@@ -26,8 +26,8 @@ type IOStreams struct {
 }
 
 // System returns streams bound to the process's stdio. Colour is on only when
-// stdout is a terminal and NO_COLOR is unset. Out is buffered so a report
-// leaves in one write; call Flush before exiting.
+// stdout is a terminal and NO_COLOR is unset or empty. Out is buffered so a
+// report leaves in one write; call Flush before exiting.
 func System() *IOStreams {
 	out := newCoalescingWriter(color.Output)
 	ios := &IOStreams{
@@ -39,9 +39,14 @@ func System() *IOStreams {
 		stdoutTTY: isTerminal(os.Stdout),
 		stderrTTY: isTerminal(os.Stderr),
 	}
-	_, noColor := os.LookupEnv("NO_COLOR")
-	ios.color = ios.stdoutTTY && !noColor && os.Getenv("TERM") != "dumb"
+	ios.color = colorWanted(ios.stdoutTTY, os.Getenv)
 	return ios
+}
+
+// colorWanted decides colour for a terminal or not. NO_COLOR counts only
+// with a value (https://no-color.org): an empty NO_COLOR= leaves colour on.
+func colorWanted(stdoutTTY bool, getenv func(string) string) bool {
+	return stdoutTTY && getenv("NO_COLOR") == "" && getenv("TERM") != "dumb"
 }
 
 // Test returns streams backed by buffers, with no terminal and no colour.

@@ -1,7 +1,11 @@
 package request
 
 import (
+	"bytes"
+	"errors"
+	"io/fs"
 	"net/textproto"
+	"path/filepath"
 	"strings"
 )
 
@@ -131,20 +135,53 @@ type curlCmd struct {
 	query    []string // --url-query parts
 	stopped  bool     // --next seen
 	usedUser bool
+	opts     Options
 }
 
 // parseCurl reads a curl command line (prompt already removed).
-func parseCurl(s string) *Request {
+func parseCurl(s string, opts Options) *Request {
 	var n notes
 	words := splitShell(s, detectDialect(s), &n)
-	c := &curlCmd{n: &n, removed: map[string]bool{}}
+	c := &curlCmd{n: &n, removed: map[string]bool{}, opts: opts}
 	if len(words) > 0 {
 		c.parseArgs(words[1:])
 	}
 	r := c.request()
 	finishBody(r, &n)
-	r.Notes = n.list
+	r.Notes, r.Skipped = n.list, n.skipped
 	return r
+}
+
+// readFile reads a file the command names, relative to the base folder, or
+// notes why it could not and returns false. what describes the argument
+// for the note, as "-d @body.txt".
+func (c *curlCmd) readFile(what, name string) ([]byte, bool) {
+	if name == "-" {
+		c.n.skip("%s reads stdin, which cannot be read here; it was skipped", strings.Replace(what, `"-"`, "-", 1))
+		return nil, false
+	}
+	if c.opts.ReadFile == nil {
+		c.n.skip("%s reads a file, which cannot be read here; it was skipped", what)
+		return nil, false
+	}
+	path := name
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(c.opts.BaseDir, path)
+	}
+	data, err := c.opts.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		c.n.skip("%s names a file that is not there (%s); it was skipped", what, quoteNote(path))
+		return nil, false
+	case err != nil:
+		c.n.skip("%s names a file that could not be read (%s); it was skipped", what, quoteNote(path))
+		return nil, false
+	case len(data) > MaxReadFile:
+		c.n.skip("%s names a file larger than %d bytes; it was skipped", what, MaxReadFile)
+		return nil, false
+	}
+	c.n.add("%s was read from %s", what, quoteNote(path))
+	return data, true
 }
 
 func (c *curlCmd) parseArgs(args []string) {
@@ -229,13 +266,22 @@ func (c *curlCmd) flag(opt, name string) {
 
 func (c *curlCmd) option(opt, name, val string) {
 	if base, ok := strings.CutPrefix(name, "expand-"); ok {
-		c.n.add("%s was read without expanding {{variables}}", opt)
+		c.n.skip("%s was read without expanding {{variables}}", opt)
 		name = base
 	}
 	switch name {
 	case "data", "data-ascii", "data-binary":
-		if c.fromFile(opt, val) {
-			return
+		if file, ok := strings.CutPrefix(val, "@"); ok {
+			data, read := c.readFile(opt+" @"+quoteNote(file), file)
+			if !read {
+				return
+			}
+			if name != "data-binary" {
+				// curl drops carriage returns and line feeds from a
+				// text data file.
+				data = bytes.ReplaceAll(bytes.ReplaceAll(data, []byte("\r"), nil), []byte("\n"), nil)
+			}
+			val = string(data)
 		}
 		c.addData(val, false)
 	case "data-raw":
@@ -245,8 +291,12 @@ func (c *curlCmd) option(opt, name, val string) {
 			c.addData(piece, false)
 		}
 	case "json":
-		if c.fromFile(opt, val) {
-			return
+		if file, ok := strings.CutPrefix(val, "@"); ok {
+			data, read := c.readFile(opt+" @"+quoteNote(file), file)
+			if !read {
+				return
+			}
+			val = string(data)
 		}
 		c.json = true
 		c.addData(val, true)
@@ -267,34 +317,19 @@ func (c *curlCmd) option(opt, name, val string) {
 		}
 	case "upload-file":
 		c.upload = true
-		c.n.add("%s uploads a file, which cannot be read here", opt)
+		c.n.skip("%s uploads a file, which cannot be read here", opt)
 	case "user":
 		if !c.usedUser {
 			c.usedUser = true
 			c.n.add("%s sends basic authentication credentials; they were ignored", opt)
 		}
 	case "config":
-		c.n.add("curl config file %s was not read", quoteNote(val))
+		c.n.skip("curl config file %s was not read", quoteNote(val))
 	case "request-target":
 		c.n.add("%s changes the request target; it was ignored", opt)
 	case "variable":
-		c.n.add("curl %s variables were not set", opt)
+		c.n.skip("curl %s variables were not set", opt)
 	}
-}
-
-// fromFile notes and reports a data argument that names a file (@file) or
-// stdin (@-): neither can be read here.
-func (c *curlCmd) fromFile(opt, val string) bool {
-	file, ok := strings.CutPrefix(val, "@")
-	if !ok {
-		return false
-	}
-	if file == "-" {
-		c.n.add("%s @- reads stdin, which cannot be read here; it was skipped", opt)
-	} else {
-		c.n.add("%s @%s reads a file, which cannot be read here; it was skipped", opt, quoteNote(file))
-	}
-	return true
 }
 
 // addData appends one data argument as curl does: pieces are joined with
@@ -309,16 +344,22 @@ func (c *curlCmd) addData(piece string, json bool) {
 
 // urlencodeArg applies --data-urlencode: "content" and "=content" send the
 // encoded content, "name=content" sends name=encoded content (name is sent
-// as it is), and "@file" and "name@file" read a file, which is not possible
-// here. Whichever of '=' and '@' comes first decides.
+// as it is), and "@file" and "name@file" send the encoded content of a file.
+// Whichever of '=' and '@' comes first decides.
 func (c *curlCmd) urlencodeArg(opt, val string) (string, bool) {
 	k := strings.IndexAny(val, "=@")
 	switch {
 	case k < 0:
 		return curlEscape(val), true
 	case val[k] == '@':
-		c.n.add("%s %s reads a file, which cannot be read here; it was skipped", opt, quoteNote(val))
-		return "", false
+		data, read := c.readFile(opt+" "+quoteNote(val), val[k+1:])
+		if !read {
+			return "", false
+		}
+		if k == 0 {
+			return curlEscape(string(data)), true
+		}
+		return val[:k] + "=" + curlEscape(string(data)), true
 	case k == 0:
 		return curlEscape(val[1:]), true
 	default:
@@ -356,11 +397,19 @@ func (c *curlCmd) formField(opt, val string, literal bool) {
 		return
 	}
 	if !literal {
-		if strings.HasPrefix(content, "@") || strings.HasPrefix(content, "<") {
-			c.n.add("%s field %s reads a file, which cannot be read here; it was skipped", opt, quoteNote(name))
+		switch {
+		case strings.HasPrefix(content, "@"):
+			c.n.skip("%s field %s uploads a file, which cannot be read here; it was skipped", opt, quoteNote(name))
 			return
+		case strings.HasPrefix(content, "<"):
+			data, read := c.readFile(opt+" field "+quoteNote(name), formContent(content[1:]))
+			if !read {
+				return
+			}
+			content = string(data)
+		default:
+			content = formContent(content)
 		}
-		content = formContent(content)
 	}
 	c.fields = append(c.fields, header{name: name, value: content})
 }
@@ -402,8 +451,16 @@ func formContent(s string) string {
 // header reads one -H argument. "Name: value" adds a header; "Name:" with
 // no value removes a header curl would add; "Name;" sends an empty one.
 func (c *curlCmd) header(opt, val string) {
-	if strings.HasPrefix(val, "@") {
-		c.n.add("%s %s reads headers from a file, which cannot be read here; it was skipped", opt, quoteNote(val))
+	if file, ok := strings.CutPrefix(val, "@"); ok {
+		data, read := c.readFile(opt+" @"+quoteNote(file), file)
+		if !read {
+			return
+		}
+		for line := range strings.SplitSeq(string(data), "\n") {
+			if line = strings.TrimRight(line, "\r"); strings.TrimSpace(line) != "" {
+				c.header(opt, line)
+			}
+		}
 		return
 	}
 	name, value, ok := strings.Cut(val, ":")

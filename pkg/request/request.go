@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"mime"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -43,7 +44,28 @@ type Request struct {
 	Body               string              `json:"body"`
 	Form               *Form               `json:"-"`
 	Notes              []string            `json:"notes,omitempty"` // lower-case sentences about oddities found
+	// Skipped lists what the request would have sent but that could not be
+	// read here: a file curl reads (-d @file) that is missing or was not
+	// allowed, stdin, a variable the shell would expand. Each entry is also
+	// a note. A prediction from a request with anything skipped is
+	// uncertain: the real body or headers may differ.
+	Skipped []string `json:"skipped,omitempty"`
 }
+
+// Options say what Parse may read beyond the request text itself.
+type Options struct {
+	// ReadFile reads a file a curl command names (-d @file, -H @file,
+	// --data-urlencode @file, -F name=<file). Nil: no file is read, and
+	// each one is skipped.
+	ReadFile func(path string) ([]byte, error)
+	// BaseDir is where relative file names are looked up: the folder of
+	// the request file, or the working folder when the request came on
+	// stdin (as curl itself would resolve them). Empty: the working folder.
+	BaseDir string
+}
+
+// MaxReadFile is the most Parse reads of one file a curl command names.
+const MaxReadFile = 1 << 20
 
 // IsFormURLEncoded reports whether the media type is
 // application/x-www-form-urlencoded, case-insensitively, ignoring parameters
@@ -84,6 +106,11 @@ var (
 // "METHOD target HTTP/x.y" means a raw HTTP request; a single word of
 // name=value pairs joined by '&' means a bare form body.
 func Parse(data []byte) (*Request, error) {
+	return ParseWith(data, Options{})
+}
+
+// ParseWith is Parse, reading the files a curl command names as opts says.
+func ParseWith(data []byte, opts Options) (*Request, error) {
 	text := string(data)
 	text = strings.TrimPrefix(text, "\uFEFF")
 	trimmed := strings.TrimSpace(text)
@@ -91,7 +118,7 @@ func Parse(data []byte) (*Request, error) {
 		return nil, errEmpty
 	}
 	if rest, ok := curlCommand(trimmed); ok {
-		return parseCurl(rest), nil
+		return parseCurl(rest, opts), nil
 	}
 	// Only leading space is dropped from an HTTP request: Content-Length
 	// may count a trailing line ending.
@@ -107,7 +134,7 @@ func Parse(data []byte) (*Request, error) {
 		r := &Request{Kind: KindForm, Body: trimmed}
 		var n notes
 		finishBody(r, &n)
-		r.Notes = n.list
+		r.Notes, r.Skipped = n.list, n.skipped
 		return r, nil
 	}
 	return nil, classifyGarbage(trimmed)
@@ -208,8 +235,19 @@ func multipartBoundary(contentType string) (string, bool) {
 // notes collects notes once each, in order, up to a cap so that garbage
 // input cannot produce an unbounded list.
 type notes struct {
-	list []string
-	seen map[string]bool
+	list    []string
+	seen    map[string]bool
+	skipped []string
+}
+
+// skip notes something the request would send that could not be read, and
+// records it as skipped.
+func (n *notes) skip(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	n.add("%s", msg)
+	if !slices.Contains(n.skipped, msg) && len(n.skipped) < maxNotes {
+		n.skipped = append(n.skipped, msg)
+	}
 }
 
 const maxNotes = 40

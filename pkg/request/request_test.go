@@ -467,7 +467,7 @@ func TestParseCurl(t *testing.T) {
 					"--" + multipartBoundaryText + "--\r\n",
 				form:  map[string][]string{"grant_type": {"client_credentials"}, "client_assertion": {jwt}, "note": {"x"}},
 				order: []string{"grant_type", "client_assertion", "note"},
-				notes: []string{`field "key" reads a file`},
+				notes: []string{`field "key" uploads a file`},
 			},
 		},
 		{

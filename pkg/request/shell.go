@@ -16,7 +16,9 @@ const (
 )
 
 // detectDialect picks the dialect from the first line that ends in a
-// continuation character. Without one the command is read as POSIX shell.
+// continuation character. Without one, a caret escaping a quote, an
+// ampersand or a percent sign (as browsers write "Copy as cURL (cmd)" on one
+// line) means cmd.exe; anything else is read as POSIX shell.
 func detectDialect(s string) dialect {
 	for line := range strings.SplitSeq(s, "\n") {
 		t := strings.TrimRight(line, " \t\r")
@@ -31,6 +33,9 @@ func detectDialect(s string) dialect {
 		case '`':
 			return dialectPowerShell
 		}
+	}
+	if strings.Contains(s, `^"`) || strings.Contains(s, "^&") || strings.Contains(s, "^%") {
+		return dialectCmd
 	}
 	return dialectPOSIX
 }
@@ -52,7 +57,11 @@ type lexer struct {
 
 // splitShell returns the words of the first command in s.
 func splitShell(s string, d dialect, n *notes) []string {
-	lx := &lexer{s: strings.ReplaceAll(s, "\r\n", "\n"), d: d, n: n}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	if d == dialectCmd {
+		return splitMSVC(cmdLine(s, n), n)
+	}
+	lx := &lexer{s: s, d: d, n: n}
 	lx.run()
 	return lx.words
 }
@@ -112,8 +121,6 @@ func (lx *lexer) run() {
 			lx.redirect()
 		default:
 			switch lx.d {
-			case dialectCmd:
-				lx.cmdChar(c)
 			case dialectPowerShell:
 				lx.psChar(c)
 			default:
@@ -279,9 +286,9 @@ func (lx *lexer) dollar(powershell bool) {
 	}
 	switch nx := lx.peek(1); {
 	case nx == '(':
-		lx.n.add("%s $(...) was not run; it was kept literally", substitution)
+		lx.n.skip("%s $(...) was not run; it was kept literally", substitution)
 	case nx == '{' || nx == '_' || isLetter(nx):
-		lx.n.add("%s $%s was not expanded", variable, varName(lx.s[lx.i+1:], powershell))
+		lx.n.skip("%s $%s was not expanded", variable, varName(lx.s[lx.i+1:], powershell))
 	}
 	lx.write('$')
 	lx.i++
@@ -397,98 +404,153 @@ func (lx *lexer) digits(base, max int) (uint32, int) {
 
 // ---- Windows cmd.exe ----
 
-// cmdChar handles cmd.exe's ^ escape and the quoting rules of the Microsoft
-// C runtime that curl.exe uses to split its command line.
-func (lx *lexer) cmdChar(c byte) {
-	switch c {
-	case '^':
-		switch nx := lx.peek(1); {
-		case lx.i+1 >= len(lx.s):
-			lx.i++
-		case nx == '\n':
-			lx.i += 2
-		default:
-			lx.write(nx)
-			lx.i += 2
-		}
-	case '"':
-		lx.i++
-		lx.inWord = true
-		lx.cmdQuoted()
-	case '\\':
-		lx.msvcBackslashes()
-	case '%':
-		lx.percentVar()
-	case '\'':
-		lx.n.add("single quotes are not quotes in cmd.exe; they were kept as characters")
-		lx.write(c)
-		lx.i++
-	default:
-		lx.write(c)
-		lx.i++
-	}
-}
+// A command pasted for cmd.exe goes through two readers: cmd.exe itself,
+// which removes its ^ escapes and ends the command at an unescaped & or |,
+// and then the C runtime of curl.exe, which splits the remaining line into
+// words by its own quoting rules. Each is modelled on its own.
 
-func (lx *lexer) cmdQuoted() {
-	for lx.i < len(lx.s) {
-		switch c := lx.s[lx.i]; c {
-		case '"':
-			if lx.peek(1) == '"' {
-				lx.write('"')
-				lx.i += 2
+// cmdLine applies cmd.exe's reading to s and returns the command line curl.exe
+// receives. Outside double quotes, ^ takes the next character literally (and
+// ^ before a line break continues the line); an unescaped " toggles quoting,
+// inside which ^, & and | are ordinary. The quotes themselves stay for the C
+// runtime to read.
+func cmdLine(s string, n *notes) string {
+	var b strings.Builder
+	quoted := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"':
+			quoted = !quoted
+			b.WriteByte(c)
+		case quoted && c != '\n':
+			if c == '%' {
+				cmdPercent(s[i+1:], n)
+			}
+			b.WriteByte(c)
+		case c == '^':
+			switch {
+			case i+1 >= len(s):
+			case s[i+1] == '\n':
+				i++
+			default:
+				i++
+				b.WriteByte(s[i])
+			}
+		case c == '\n':
+			quoted = false
+			j := i + 1
+			for j < len(s) && strings.IndexByte(" \t\r\n", s[j]) >= 0 {
+				j++
+			}
+			if j < len(s) && s[j] == '-' {
+				n.add("a line break has no continuation character; the next line was read as part of the command")
+				b.WriteByte(' ')
+				i = j - 1
 				continue
 			}
-			lx.i++
-			return
-		case '\\':
-			lx.msvcBackslashes()
-		case '%':
-			lx.percentVar()
+			if j < len(s) {
+				n.add("text after the curl command was ignored")
+			}
+			return b.String()
+		case c == '&' || c == '|':
+			n.add("text after the curl command was ignored")
+			return b.String()
+		case c == '<' || c == '>':
+			// A redirection and its target are not curl's arguments.
+			for i < len(s) && strings.IndexByte("<>&0123456789", s[i]) >= 0 {
+				i++
+			}
+			for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+				i++
+			}
+			for i < len(s) && strings.IndexByte(" \t\n", s[i]) < 0 {
+				i++
+			}
+			i--
+		case c == '%':
+			cmdPercent(s[i+1:], n)
+			b.WriteByte(c)
 		default:
-			lx.write(c)
-			lx.i++
+			b.WriteByte(c)
 		}
 	}
-	lx.unterminated("double quote")
+	if quoted {
+		n.add("unterminated double quote; it was closed at the end of the input")
+	}
+	return b.String()
 }
 
-// msvcBackslashes applies the C runtime rule: 2n backslashes before a quote
-// are n backslashes and the quote still counts; 2n+1 are n backslashes and a
-// literal quote; backslashes before anything else are literal.
-func (lx *lexer) msvcBackslashes() {
-	k := 0
-	for lx.i+k < len(lx.s) && lx.s[lx.i+k] == '\\' {
-		k++
-	}
-	j := lx.i + k
-	if j < len(lx.s) && lx.s[j] == '"' {
-		lx.cur.WriteString(strings.Repeat(`\`, k/2))
-		lx.inWord = true
-		if k%2 == 1 {
-			lx.write('"')
-			lx.i = j + 1
-		} else {
-			lx.i = j
-		}
-		return
-	}
-	lx.cur.WriteString(strings.Repeat(`\`, k))
-	lx.inWord = true
-	lx.i = j
-}
-
-// percentVar keeps a % literally, noting a %NAME% variable reference. A
-// percent escape such as %3A is not mistaken for one.
-func (lx *lexer) percentVar() {
-	rest := lx.s[lx.i+1:]
+// cmdPercent notes a %NAME% variable reference, which cmd.exe would expand
+// and which is kept as written here. A percent escape such as %3A is not
+// mistaken for one.
+func cmdPercent(rest string, n *notes) {
 	if len(rest) > 0 && (isLetter(rest[0]) || rest[0] == '_') && !(len(rest) > 1 && isHex(rest[0]) && isHex(rest[1])) {
 		name := varName(rest, false)
 		if strings.HasPrefix(rest[len(name):], "%") {
-			lx.n.add("environment variable %%%s%% was not expanded", name)
+			n.skip("environment variable %%%s%% was not expanded", name)
 		}
 	}
-	lx.write('%')
-	lx.i++
+}
+
+// splitMSVC splits a command line into words as the Microsoft C runtime
+// does for curl.exe: white space separates words outside double quotes; ""
+// inside quotes is a literal quote; 2n backslashes before a quote are n
+// backslashes and the quote still counts, 2n+1 are n backslashes and a
+// literal quote; backslashes before anything else are literal. Single quotes
+// are ordinary characters.
+func splitMSVC(s string, n *notes) []string {
+	var words []string
+	var cur strings.Builder
+	inWord, quoted, sawSingle := false, false, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\\':
+			k := 0
+			for i+k < len(s) && s[i+k] == '\\' {
+				k++
+			}
+			inWord = true
+			if i+k < len(s) && s[i+k] == '"' {
+				cur.WriteString(strings.Repeat(`\`, k/2))
+				if k%2 == 1 {
+					cur.WriteByte('"')
+					i += k
+				} else {
+					i += k - 1
+				}
+				continue
+			}
+			cur.WriteString(strings.Repeat(`\`, k))
+			i += k - 1
+		case c == '"':
+			inWord = true
+			if quoted && i+1 < len(s) && s[i+1] == '"' {
+				cur.WriteByte('"')
+				i++
+				continue
+			}
+			quoted = !quoted
+		case !quoted && (c == ' ' || c == '\t' || c == '\r' || c == '\n'):
+			if inWord {
+				words = append(words, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		default:
+			if c == '\'' && !quoted && !sawSingle {
+				sawSingle = true
+				n.add("single quotes are not quotes in cmd.exe; they were kept as characters")
+			}
+			cur.WriteByte(c)
+			inWord = true
+		}
+	}
+	if inWord {
+		words = append(words, cur.String())
+	}
+	return words
 }
 
 // ---- PowerShell ----

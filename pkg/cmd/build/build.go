@@ -62,7 +62,9 @@ change what they name.
 
 Every build is linted: what the server would refuse, and the error_description
 it would send, is printed on stderr. The JSON still goes to stdout.`),
-		Example: `  # A fresh assertion, signed in the same pipeline
+		Example: `  # A fresh assertion, signed in the same pipeline (without --kid the kid is
+  # the key's thumbprint, the one keys generate gave it)
+  $ clientassert build --client-id 8f14e45f-ceea-467f-a0e6-c8a1c5d2b7e3 | clientassert sign --key key.pem
   $ clientassert build --client-id 8f14e45f-ceea-467f-a0e6-c8a1c5d2b7e3 --kid rsa-2026-11 | clientassert sign --key key.pem
 
   # Reproducible output for a test

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -23,6 +24,7 @@ type DecodeOptions struct {
 	Profile string
 	Now     string
 	Format  string
+	Local   bool
 }
 
 func NewCmdDecode(f *cmdutil.Factory, runF func(*DecodeOptions) error) *cobra.Command {
@@ -35,11 +37,21 @@ Print the header and claims of a client assertion as JSON, every time claim in
 UTC and relative to now, a timeline of iat, nbf and exp against the window the
 server accepts, and the alg and signature length.
 
+An exp the server would refuse now is marked EXPIRED, an nbf it would refuse
+NOT YET VALID (both within the profile's clock tolerance). Times are shown in
+UTC, or with --local in the local time zone (the JSON stays in UTC). On a
+terminal the JSON is coloured.
+
 decode never verifies the signature; use lint with --jwks or --key for that.
 It decodes as much of a malformed token as it can and points at the broken
-part and offset.`),
+part and offset.
+
+Exit status: 0 when the token decodes (three parts, the header and the claims
+JSON objects), 2 when it cannot be decoded or read. An expired token still
+decodes: decode never judges a token; lint does.`),
 		Example: `  $ clientassert decode "$TOKEN"
   $ clientassert decode - --now 2026-11-27T12:00:00Z < token.txt
+  $ clientassert decode "$TOKEN" --local
   $ clientassert decode "$TOKEN" --format json | jq .claims`,
 		Args: cmdutil.MaxOneArg("token"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -56,6 +68,7 @@ part and offset.`),
 	cmdutil.ProfileFlag(cmd, &opts.Profile, "Server profile for the accepted window")
 	cmd.Flags().StringVar(&opts.Now, "now", "", "Show times relative to this moment: RFC 3339 or Unix seconds")
 	cmdutil.EnumFlag(cmd, &opts.Format, "format", "text", "Output format", "text", "json")
+	cmd.Flags().BoolVar(&opts.Local, "local", false, "Show times in the local time zone instead of UTC (text output)")
 	return cmd
 }
 
@@ -73,22 +86,49 @@ func decodeRun(opts *DecodeOptions) error {
 		return err
 	}
 	in := inspect.Inspect(tok, now, prof)
+	cs := opts.IO.ColorScheme()
 	if opts.Format == "json" {
-		enc := json.NewEncoder(opts.IO.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(in); err != nil {
+		out, err := json.MarshalIndent(in, "", "  ")
+		if err != nil {
 			return err
 		}
+		fmt.Fprintln(opts.IO.Out, cs.JSON(string(out)))
 	} else {
-		printInspection(opts.IO.Out, opts.IO.ColorScheme(), tok, notes, in)
+		loc := time.UTC
+		if opts.Local {
+			loc = time.Local
+		}
+		printInspection(opts.IO.Out, cs, tok, notes, in, loc)
 	}
-	if in.Segments != 3 || in.Header == nil || in.Claims == nil {
-		return &cmdutil.FindingsError{Summary: "the token could not be fully decoded"}
+	if !in.Decoded {
+		return cmdutil.Errorf("the token could not be decoded: %s", whyNotDecoded(in)).
+			WithHint("a client assertion is header.payload.signature, each part base64url, the first two JSON objects")
 	}
 	return nil
 }
 
-func printInspection(w io.Writer, cs *iostreams.ColorScheme, tok string, notes []string, in *inspect.Inspection) {
+// whyNotDecoded names the first part that stops the token decoding.
+func whyNotDecoded(in *inspect.Inspection) string {
+	if in.Segments != 3 {
+		return fmt.Sprintf("it has %d part(s), not 3", in.Segments)
+	}
+	var what []string
+	for _, seg := range []struct {
+		name string
+		body json.RawMessage
+	}{{"header", in.Header}, {"claims", in.Claims}} {
+		if len(seg.body) == 0 || seg.body[0] != '{' {
+			what = append(what, "the "+seg.name)
+		}
+	}
+	return strings.Join(what, " and ") + " is not a JSON object"
+}
+
+// clock formats times of day alike in one line: "11:54:50Z", or with the
+// zone's offset in local time.
+const clock = "15:04:05Z07:00"
+
+func printInspection(w io.Writer, cs *iostreams.ColorScheme, tok string, notes []string, in *inspect.Inspection, loc *time.Location) {
 	for _, n := range notes {
 		fmt.Fprintf(w, "%s %s\n", cs.Gray("note:"), n)
 	}
@@ -103,6 +143,14 @@ func printInspection(w io.Writer, cs *iostreams.ColorScheme, tok string, notes [
 		fmt.Fprintf(w, "%s %s\n", cs.Red("broken:"), e.Error())
 		fmt.Fprint(w, pointAt(tok, e.Offset))
 	}
+	for _, t := range in.Times {
+		switch t.Status {
+		case inspect.StatusExpired:
+			fmt.Fprintf(w, "%s exp was %s\n", cs.Red(cs.Bold("EXPIRED")), t.Relative)
+		case inspect.StatusNotYetValid:
+			fmt.Fprintf(w, "%s nbf is %s\n", cs.Red(cs.Bold("NOT YET VALID")), t.Relative)
+		}
+	}
 	section(w, cs, "Header", in.Header)
 	section(w, cs, "Claims", in.Claims)
 	for _, d := range in.Duplicates {
@@ -116,16 +164,22 @@ func printInspection(w io.Writer, cs *iostreams.ColorScheme, tok string, notes [
 	}
 	fmt.Fprintf(w, "  alg %s, %d bytes, %s\n", alg, in.SignatureBytes, cs.Yellow("not verified (decode never verifies; use lint --jwks)"))
 
-	fmt.Fprintf(w, "\n%s (now %s)\n", cs.Bold("Times"), in.Now.Format(time.RFC3339))
+	fmt.Fprintf(w, "\n%s (now %s)\n", cs.Bold("Times"), in.Now.In(loc).Format(time.RFC3339))
 	if len(in.Times) == 0 {
 		fmt.Fprintln(w, "  no numeric iat, nbf or exp")
 	}
 	for _, t := range in.Times {
 		utc := "out of range"
 		if !t.UTC.IsZero() {
-			utc = t.UTC.Format(time.RFC3339Nano)
+			utc = t.UTC.In(loc).Format(time.RFC3339Nano)
 		}
 		line := fmt.Sprintf("  %-3s %-14s %s  %s", t.Claim, fmtNum(t.Value), utc, t.Relative)
+		switch t.Status {
+		case inspect.StatusExpired:
+			line += "  " + cs.Red(cs.Bold("EXPIRED"))
+		case inspect.StatusNotYetValid:
+			line += "  " + cs.Red(cs.Bold("NOT YET VALID"))
+		}
 		if t.Note != "" {
 			line += "  " + cs.Yellow("("+t.Note+")")
 		}
@@ -133,7 +187,7 @@ func printInspection(w io.Writer, cs *iostreams.ColorScheme, tok string, notes [
 	}
 	if len(in.Times) > 0 && in.IatWindow != nil {
 		fmt.Fprintln(w)
-		fmt.Fprint(w, Timeline(in, 64))
+		fmt.Fprint(w, Timeline(in, 64, loc))
 	}
 }
 
@@ -143,15 +197,24 @@ func section(w io.Writer, cs *iostreams.ColorScheme, title string, body json.Raw
 		fmt.Fprintln(w, "  (could not be decoded)")
 		return
 	}
-	for _, line := range strings.Split(string(body), "\n") {
+	for _, line := range strings.Split(cs.JSON(string(body)), "\n") {
 		fmt.Fprintf(w, "  %s\n", line)
 	}
 }
 
-// pointAt shows up to 60 characters of the token around offset with a caret.
+// pointAt shows up to 60 bytes of the token around offset with a caret.
+// Control characters are shown as one visible character each, and the caret
+// is placed by display column, so a newline or a multi-byte character in the
+// token cannot push it off the byte it points at.
 func pointAt(tok string, offset int) string {
 	start := max(0, offset-30)
 	end := min(len(tok), offset+30)
+	for start > 0 && !utf8.RuneStart(tok[start]) {
+		start--
+	}
+	for end < len(tok) && !utf8.RuneStart(tok[end]) {
+		end++
+	}
 	prefix, suffix := "", ""
 	if start > 0 {
 		prefix = "..."
@@ -159,7 +222,25 @@ func pointAt(tok string, offset int) string {
 	if end < len(tok) {
 		suffix = "..."
 	}
-	return fmt.Sprintf("  %s%s%s\n  %s^ offset %d\n", prefix, tok[start:end], suffix, strings.Repeat(" ", len(prefix)+offset-start), offset)
+	shown := visible(tok[start:end])
+	column := len(prefix) + utf8.RuneCountInString(visible(tok[start:min(end, max(start, offset))]))
+	return fmt.Sprintf("  %s%s%s\n  %s^ offset %d\n", prefix, shown, suffix, strings.Repeat(" ", column), offset)
+}
+
+// visible replaces each control character with a printable one of the same
+// width: the Unicode control pictures (a newline is shown as ␊).
+func visible(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r < 0x20:
+			return 0x2400 + r
+		case r == 0x7f:
+			return 0x2421
+		case r == utf8.RuneError:
+			return '?'
+		}
+		return r
+	}, s)
 }
 
 func fmtNum(f float64) string {
@@ -169,7 +250,7 @@ func fmtNum(f float64) string {
 
 // Timeline draws iat, nbf and exp against now and the window in which the
 // server accepts iat, one column per equal slice of time.
-func Timeline(in *inspect.Inspection, width int) string {
+func Timeline(in *inspect.Inspection, width int, loc *time.Location) string {
 	now := float64(in.Now.Unix())
 	winLo := float64(in.IatWindow.From.Unix())
 	winHi := float64(in.IatWindow.To.Unix())
@@ -219,7 +300,7 @@ func Timeline(in *inspect.Inspection, width int) string {
 	for _, l := range legend {
 		b.WriteString(l + "\n")
 	}
-	fmt.Fprintf(&b, "  | now\n  [=] iat accepted from %s to %s\n", in.IatWindow.From.Format("15:04:05"), in.IatWindow.To.Format("15:04:05Z"))
+	fmt.Fprintf(&b, "  | now\n  [=] iat accepted from %s to %s\n", in.IatWindow.From.In(loc).Format(clock), in.IatWindow.To.In(loc).Format(clock))
 	return b.String()
 }
 

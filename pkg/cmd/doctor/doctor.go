@@ -305,8 +305,13 @@ func writeJSON(w io.Writer, v any) error {
 
 func printText(w io.Writer, cs *iostreams.ColorScheme, r *doctor.Report) {
 	kid := r.KID
-	if kid == "" {
+	switch {
+	case kid == "":
 		kid = "(not given)"
+	case r.KIDSource == doctor.KIDFromKeySet:
+		kid += " (not given; the key set's entry for this key)"
+	case r.KIDSource == doctor.KIDFromKey:
+		kid += " (the key's own)"
 	}
 	fmt.Fprintf(w, "%s client_id %s, kid %s, key set %s, profile %s\n\n", cs.Bold("clientassert doctor:"), r.ClientID, kid, r.KeySet, r.Profile)
 	width := 0

@@ -56,13 +56,14 @@ alone. The http output is what lint --request reads.
 
 The token comes as an argument, or on stdin when absent or "-". With --key and
 --client-id instead of a token, request builds and signs the assertion itself
-(aud is the token URL), as build | sign would.
+(aud is the token URL), as build | sign would; the kid is then --kid, the
+JWK's, or the key's RFC 7638 thumbprint.
 
 The assertion is linted against the token URL; what the server would refuse is
 printed on stderr.`),
 		Example: `  $ clientassert request "$TOKEN"
   $ clientassert build --client-id 8f14... --kid k1 | clientassert sign --key key.pem | clientassert request --format http
-  $ clientassert request --key key.pem --client-id 8f14... --kid rsa-2026-11 | sh
+  $ clientassert request --key key.pem --client-id 8f14... | sh
   $ clientassert request "$TOKEN" --format form --token-url https://api.ca.redoxengine.com/v2/auth/token`,
 		Args: cmdutil.MaxOneArg("token"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -107,7 +108,7 @@ printed on stderr.`),
 	fl.StringVar(&opts.Now, "now", "", "Build and lint as of this moment: RFC 3339 or Unix seconds (default: the current time)")
 	opts.Key.AddFlags(cmd)
 	fl.StringVar(&opts.ClientID, "client-id", "", "With --key: build the assertion for this client_id")
-	fl.StringVar(&opts.KID, "kid", "", "With --key: key ID for the header (default: the JWK's)")
+	fl.StringVar(&opts.KID, "kid", "", "With --key: key ID for the header (default: the JWK's, else the key's RFC 7638 thumbprint)")
 	fl.StringVar(&opts.Alg, "alg", "", "With --key: signing alg (default: the key's): {RS384|ES384|...}")
 	fl.StringVar(&opts.Lifetime, "lifetime", "", "With --key: exp - iat (default 5m)")
 	fl.StringVar(&opts.JTI, "jti", "", "With --key: JWT ID (default: 128 random bits in hex)")
@@ -144,7 +145,7 @@ func requestRun(opts *RequestOptions) error {
 			return build.UsageError(err)
 		}
 		warnings = w
-		var notes []string
+		var notes []sign.Note
 		if tok, notes, err = sign.SignAssertion(f, a, &opts.Key, opts.KID, opts.Alg, prof); err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/clientassert/clientassert/pkg/cmd/build"
 	"github.com/clientassert/clientassert/pkg/cmd/completion"
@@ -50,6 +51,9 @@ func Main(args []string, ios *iostreams.IOStreams) (code int) {
 		}
 	}()
 	cmd := newCmdRootFor(f, args)
+	if len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd) {
+		plainCompletionDescriptions(cmd)
+	}
 	cmd.SetArgs(args)
 	err := cmd.Execute()
 	if ferr := ios.Flush(); ferr != nil && err == nil {
@@ -62,6 +66,18 @@ func Main(args []string, ios *iostreams.IOStreams) (code int) {
 		}
 	}
 	return cmdutil.ExitCode(err)
+}
+
+// plainCompletionDescriptions drops the backquotes with which flag usages
+// name their value in --help (`<file>`): shells show completion
+// descriptions as they are.
+func plainCompletionDescriptions(c *cobra.Command) {
+	for _, fs := range []*pflag.FlagSet{c.Flags(), c.PersistentFlags()} {
+		fs.VisitAll(func(fl *pflag.Flag) { fl.Usage = strings.ReplaceAll(fl.Usage, "`", "") })
+	}
+	for _, sub := range c.Commands() {
+		plainCompletionDescriptions(sub)
+	}
 }
 
 func asFindings(err error, target **cmdutil.FindingsError) bool {
@@ -142,6 +158,9 @@ The default profile is Redox (https://api.redoxengine.com/v2/auth/token).`),
 	cmd.SetErr(f.IOStreams.ErrOut)
 	cmd.SetIn(f.IOStreams.In)
 	cmd.PersistentFlags().BoolVar(&noColor, "no-color", false, "Disable colour output (also honoured: NO_COLOR)")
+	cmd.Version = version.Line(version.Resolve(f.Version))
+	cmd.SetVersionTemplate("{{ .Version }}\n")
+	cmd.Flags().Bool("version", false, "Print the version, commit and build date (as the version command does)")
 	cmd.SetFlagErrorFunc(cmdutil.FlagError)
 	cmd.CompletionOptions.HiddenDefaultCmd = false
 	return cmd

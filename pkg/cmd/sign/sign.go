@@ -83,9 +83,11 @@ The alg is, in order: --alg, the header's alg, the key's: RS384 for an RSA key,
 ES384 for an EC P-384 key (ES256 or ES512 for the other curves), HS384 for a
 secret. A key that cannot sign the alg is an error.
 
-The kid is, in order: --kid, the kid of the JWK, the header's kid. Without one
-sign fails, unless build left kid out on purpose (--omit kid). With a JWKS,
---kid (or the header's kid) also picks the key.
+The kid is, in order: --kid, the kid of the JWK, the header's kid, and else
+the key's RFC 7638 thumbprint (the kid keys generate gives a key), which sign
+names on stderr. A shared secret has no default kid. build's --omit kid
+leaves kid out on purpose. With a JWKS, --kid (or the header's kid) also picks
+the key.
 
 HMAC secrets come from --secret-file or the ` + SecretEnv + ` environment
 variable, never from a flag value. A trailing line ending in the file is not
@@ -139,9 +141,20 @@ func signRun(opts *SignOptions) error {
 	return nil
 }
 
-// SignAssertion loads the key and signs a, returning the token and any
-// warnings about the key or alg.
-func SignAssertion(f *cmdutil.Factory, a *assertion.Assertion, ks *KeySource, kid, alg string, prof profile.Profile) (string, []string, error) {
+// Note is a line sign prints on stderr next to the token: a warning about
+// the key or alg, or (Info) a default it chose.
+type Note struct {
+	Text string
+	Info bool
+}
+
+func warning(format string, args ...any) Note {
+	return Note{Text: fmt.Sprintf(format, args...)}
+}
+
+// SignAssertion loads the key and signs a, returning the token and the notes
+// about the key, alg and kid.
+func SignAssertion(f *cmdutil.Factory, a *assertion.Assertion, ks *KeySource, kid, alg string, prof profile.Profile) (string, []Note, error) {
 	headerKID, _ := a.Header.String("kid")
 	pickBy := kid
 	if pickBy == "" {
@@ -151,7 +164,7 @@ func SignAssertion(f *cmdutil.Factory, a *assertion.Assertion, ks *KeySource, ki
 	if err != nil {
 		return "", nil, err
 	}
-	var notes []string
+	var notes []Note
 	effective, source, err := assertion.ChooseAlg(a, key, alg)
 	if err != nil {
 		return "", nil, build.UsageError(err)
@@ -168,16 +181,16 @@ func SignAssertion(f *cmdutil.Factory, a *assertion.Assertion, ks *KeySource, ki
 			return "", nil, cmdutil.Errorf("the %s profile does not accept %s, the alg of %s", prof.Name, effective, what).
 				WithHint("it accepts %s; use a key for one of those, or pass --alg %s to sign anyway", strings.Join(prof.Algorithms, " or "), effective)
 		}
-		notes = append(notes, fmt.Sprintf("the %s profile accepts %s, not %s: the server would answer \"alg not whitelisted\"", prof.Name, strings.Join(prof.Algorithms, " or "), effective))
+		notes = append(notes, warning("the %s profile accepts %s, not %s: the server would answer \"alg not whitelisted\"", prof.Name, strings.Join(prof.Algorithms, " or "), effective))
 	}
 	if key.Kty == "RSA" && key.Bits < 2048 {
-		notes = append(notes, fmt.Sprintf("the key is %s; use at least 2048 bits", key.Describe()))
+		notes = append(notes, warning("the key is %s; use at least 2048 bits", key.Describe()))
 	}
 	if key.Kty == "oct" && len(key.Secret) < assertionHashSize(effective) {
-		notes = append(notes, fmt.Sprintf("the secret is %d bytes; %s needs at least %d (RFC 7518 section 3.2)", len(key.Secret), effective, assertionHashSize(effective)))
+		notes = append(notes, warning("the secret is %d bytes; %s needs at least %d (RFC 7518 section 3.2)", len(key.Secret), effective, assertionHashSize(effective)))
 	}
 	if kid != "" && a.OmittedName("kid") {
-		notes = append(notes, fmt.Sprintf("the header gets no kid, not even --kid %q: the input leaves kid out on purpose (%s)", kid, assertion.OmitMember))
+		notes = append(notes, warning("the header gets no kid, not even --kid %q: the input leaves kid out on purpose (%s)", kid, assertion.OmitMember))
 	}
 	chosen := kid
 	if chosen == "" {
@@ -188,7 +201,13 @@ func SignAssertion(f *cmdutil.Factory, a *assertion.Assertion, ks *KeySource, ki
 		if kid == "" {
 			from = "the key's kid"
 		}
-		notes = append(notes, fmt.Sprintf("the header's kid %q was replaced by %q from %s", headerKID, chosen, from))
+		notes = append(notes, warning("the header's kid %q was replaced by %q from %s", headerKID, chosen, from))
+	}
+	if kid == "" && key.KID == "" && key.Kty != "oct" && !a.Header.Has("kid") && !a.OmittedName("kid") {
+		if thumbprint, err := keys.Thumbprint(key); err == nil {
+			kid = thumbprint
+			notes = append(notes, Note{Info: true, Text: fmt.Sprintf("no kid given: the header's kid is the key's RFC 7638 thumbprint %s (the kid keys generate gives it); pass --kid to choose another", thumbprint)})
+		}
 	}
 	tok, err := assertion.Sign(a, key, kid, effective)
 	if err != nil {
@@ -209,10 +228,14 @@ func assertionHashSize(alg string) int {
 	return 0
 }
 
-// PrintNotes writes sign's warnings, one line each.
-func PrintNotes(w io.Writer, cs *iostreams.ColorScheme, notes []string) {
+// PrintNotes writes sign's notes, one line each.
+func PrintNotes(w io.Writer, cs *iostreams.ColorScheme, notes []Note) {
 	for _, n := range notes {
-		fmt.Fprintf(w, "clientassert: %s %s\n", cs.Yellow("warning:"), n)
+		label := cs.Yellow("warning:")
+		if n.Info {
+			label = cs.Gray("note:")
+		}
+		fmt.Fprintf(w, "clientassert: %s %s\n", label, n.Text)
 	}
 }
 

@@ -47,8 +47,14 @@ func versionRun(opts *VersionOptions) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(info)
 	}
-	fmt.Fprintf(opts.IO.Out, "clientassert %s (commit %s, built %s)\n", info.Version, info.Commit, info.Date)
+	fmt.Fprintln(opts.IO.Out, Line(info))
 	return nil
+}
+
+// Line is the one-line version text that both "version" and "--version"
+// print.
+func Line(info cmdutil.BuildInfo) string {
+	return fmt.Sprintf("clientassert %s (commit %s, built %s)", info.Version, info.Commit, info.Date)
 }
 
 // Resolve fills what the linker did not stamp from the Go build info, so a

@@ -1,3 +1,0 @@
-package lint
-
-//go:generate go run ../../internal/fixtures/gen -out ../../testdata
