@@ -162,6 +162,9 @@ func (s *state) kidFailsWithoutKeys(kid any) bool {
 // signatureFailsWithoutKeys fails the signature step when no key the
 // server accepts for alg could verify the signature's bytes.
 func (s *state) signatureFailsWithoutKeys(alg string) bool {
+	if s.in.Unsigned {
+		return false
+	}
 	why := signatureNeverVerifies(alg, s.tok.Signature)
 	if why == "" {
 		return false

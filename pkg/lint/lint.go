@@ -36,7 +36,10 @@ type Input struct {
 	// JWKSURL is where the registered key set was fetched from, when it was
 	// given as a URL; an https jku on another host is reported.
 	JWKSURL string
-	Now     time.Time
+	// Unsigned marks a token whose signature is still to be made (build
+	// checks its output this way): its empty signature is not a finding.
+	Unsigned bool
+	Now      time.Time
 	// JTISeen reports whether the server already holds this jti for iss; nil
 	// means no state is known (lint of one token). serve sets it.
 	JTISeen func(iss, jti string) bool

@@ -9,9 +9,9 @@ import (
 
 func TestJSON(t *testing.T) {
 	cases := []struct {
-		name, in         string
+		name, in          string
 		replaced, dropped string
-		found            []string
+		found             []string
 	}{
 		{"no jwk", `{"alg":"RS384","d":"not a key"}`, `{"alg":"RS384","d":"not a key"}`, `{"alg":"RS384","d":"not a key"}`, nil},
 		{"header jwk",

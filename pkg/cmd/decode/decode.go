@@ -75,6 +75,7 @@ func decodeRun(opts *DecodeOptions) error {
 	in := inspect.Inspect(tok, now, prof)
 	if opts.Format == "json" {
 		enc := json.NewEncoder(opts.IO.Out)
+		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(in); err != nil {
 			return err
@@ -107,6 +108,10 @@ func printInspection(w io.Writer, cs *iostreams.ColorScheme, tok string, notes [
 	section(w, cs, "Claims", in.Claims)
 	for _, d := range in.Duplicates {
 		fmt.Fprintf(w, "%s %s appears more than once; the server keeps the last value\n", cs.Yellow("duplicate:"), d)
+	}
+	if len(in.Redacted) > 0 {
+		fmt.Fprintf(w, "%s the token carries a private key (%s, shown as <redacted>): treat the key as leaked and rotate it\n",
+			cs.Red("leaked:"), strings.Join(in.Redacted, ", "))
 	}
 
 	fmt.Fprintf(w, "\n%s\n", cs.Bold("Signature"))

@@ -164,6 +164,9 @@ func lintRun(opts *LintOptions) error {
 		if in.Keys, fetchNotes, err = loadKeySet(f, opts.JWKSPath, opts.CACert); err != nil {
 			return err
 		}
+		if jwksfetch.IsURL(opts.JWKSPath) {
+			in.JWKSURL = opts.JWKSPath
+		}
 		notes = append(notes, fetchNotes...)
 	}
 	if opts.KeyPath != "" {
@@ -178,6 +181,7 @@ func lintRun(opts *LintOptions) error {
 
 	if opts.Format == "json" {
 		enc := json.NewEncoder(opts.IO.Out)
+		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(report); err != nil {
 			return err
