@@ -302,7 +302,7 @@ var rules = []Rule{
 	// What an attacker, or a leak, leaves in a token.
 	{ID: "private-key-in-token", Hint: true, Severity: SeverityError,
 		Title: "The token carries a private key", Citation: "RFC 7517 §4; RFC 7518 §6.2.2, §6.3.2, §6.4.1",
-		Why: "A jwk in the header or the claims holds private members (d, p, q, dp, dq, qi or an oct k). Every party that sees the token, and every log it lands in, now holds that key; clientassert shows it as <redacted>.",
+		Why: "A jwk in the header or the claims holds private members (d, p, q, dp, dq, qi or an oct k). Every party that sees the token, and every log it lands in, now holds that key. clientassert prints those members redacted.",
 		Fix: "Treat the key as leaked: rotate it (generate a new key, register it, remove the old one) and send only public members in a jwk."},
 	{ID: "aud-foreign", Hint: true, Severity: SeverityWarning,
 		Title: "aud also names another audience", Citation: "RFC 8725 §3.9; RFC 7523 §3",
