@@ -2,13 +2,13 @@ package lint
 
 import (
 	"crypto/elliptic"
-	"crypto/rsa"
 	"fmt"
 	"math/big"
 	"net/url"
 	"slices"
 	"strings"
 
+	"github.com/clientassert/clientassert/pkg/keys"
 	"github.com/clientassert/clientassert/pkg/profile"
 	"github.com/clientassert/clientassert/pkg/redact"
 	"github.com/clientassert/clientassert/pkg/token"
@@ -140,8 +140,8 @@ func (s *state) checkSmallExponents() {
 		return
 	}
 	for _, k := range s.in.Keys.Keys {
-		if pub, ok := k.Public.(*rsa.PublicKey); ok && pub.E < 65537 {
-			s.hint("rsa-small-exponent", "rsa-small-exponent", fmt.Sprintf("key %s is RSA with public exponent %d; use 65537", kidLabel(k), pub.E))
+		if e, small := keys.SmallExponent(k); small {
+			s.hint("rsa-small-exponent", "rsa-small-exponent", fmt.Sprintf("key %s is RSA with public exponent %d; use 65537", kidLabel(k), e))
 		}
 	}
 }
