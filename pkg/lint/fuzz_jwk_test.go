@@ -43,6 +43,11 @@ func FuzzTokenJWK(f *testing.F) {
 		for _, fd := range r.Findings {
 			fired = fired || fd.Rule == "private-key-in-token"
 		}
+		// A private value that also stands in public elsewhere in the token
+		// may show; only one that is nowhere else is a leak.
+		redactedH, _ := redact.JSON([]byte(header), redact.Replace)
+		redactedP, _ := redact.JSON([]byte(payload), redact.Replace)
+		public := string(redactedH) + "\n" + string(redactedP)
 		for _, part := range []struct {
 			text    string
 			decoded any
@@ -54,9 +59,8 @@ func FuzzTokenJWK(f *testing.F) {
 			if !fired {
 				t.Errorf("private members in %q but no private-key-in-token finding", part.text)
 			}
-			redacted, _ := redact.JSON([]byte(part.text), redact.Replace)
 			for _, s := range secrets {
-				if strings.Contains(string(out), s) && !strings.Contains(string(redacted), s) {
+				if strings.Contains(string(out), s) && !strings.Contains(public, s) {
 					t.Errorf("the report shows the private value %q", s)
 				}
 			}
