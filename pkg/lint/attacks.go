@@ -182,13 +182,34 @@ const maxRSABytes = 16384 / 8
 // minRSABytes is the smallest modulus, in bytes, that can carry a
 // PKCS#1 v1.5 signature of each alg: the DigestInfo plus 11 bytes of
 // padding, which is also the smallest key jose 2.x accepts for RS384/RS512.
-var minRSABytes = map[string]int{"RS256": 19 + 32 + 11, "RS384": 19 + 48 + 11, "RS512": 19 + 64 + 11}
+func minRSABytes(alg string) int {
+	switch alg {
+	case "RS256":
+		return 19 + 32 + 11
+	case "RS384":
+		return 19 + 48 + 11
+	case "RS512":
+		return 19 + 64 + 11
+	}
+	return 0
+}
 
-var ecCurves = map[string]elliptic.Curve{"ES256": elliptic.P256(), "ES384": elliptic.P384(), "ES512": elliptic.P521()}
-
-// secp256k1Order is the order of the curve behind ES256K, which Go's
-// elliptic package does not have.
-var secp256k1Order, _ = new(big.Int).SetString("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", 16)
+// curveOrder is the order of the curve behind an ES alg, or nil. It is
+// looked up when needed, so that nothing is built at start-up.
+func curveOrder(alg string) *big.Int {
+	switch alg {
+	case "ES256":
+		return elliptic.P256().Params().N
+	case "ES384":
+		return elliptic.P384().Params().N
+	case "ES512":
+		return elliptic.P521().Params().N
+	case "ES256K": // secp256k1, which Go's elliptic package does not have
+		n, _ := new(big.Int).SetString("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", 16)
+		return n
+	}
+	return nil
+}
 
 // signatureNeverVerifies explains why sig cannot be a valid alg signature
 // under any key the server would use, or returns "".
@@ -198,20 +219,17 @@ func signatureNeverVerifies(alg string, sig []byte) string {
 	}
 	n := len(sig)
 	switch {
-	case minRSABytes[alg] > 0:
-		if n < minRSABytes[alg] || n > maxRSABytes {
+	case minRSABytes(alg) > 0:
+		if n < minRSABytes(alg) || n > maxRSABytes {
 			return fmt.Sprintf("it is %d bytes, and an %s signature is exactly as long as the RSA modulus: %d to %d bytes for the key sizes that can carry it",
-				n, alg, minRSABytes[alg], maxRSABytes)
+				n, alg, minRSABytes(alg), maxRSABytes)
 		}
 	case strings.HasPrefix(alg, "PS") && len(alg) == 5:
 		if n > maxRSABytes {
 			return fmt.Sprintf("it is %d bytes, longer than the largest RSA modulus the server works with (%d bytes)", n, maxRSABytes)
 		}
-	case ecCurves[alg] != nil || alg == "ES256K":
-		order := secp256k1Order
-		if c := ecCurves[alg]; c != nil {
-			order = c.Params().N
-		}
+	case curveOrder(alg) != nil:
+		order := curveOrder(alg)
 		size := (order.BitLen() + 7) / 8
 		if n != 2*size {
 			return fmt.Sprintf("it is %d bytes; an %s signature is exactly %d (r and s, %d bytes each)%s", n, alg, 2*size, size, derHint(sig))
@@ -233,7 +251,7 @@ func signatureNeverVerifies(alg string, sig []byte) string {
 			return fmt.Sprintf("it is %d bytes; an EdDSA signature is 64 bytes (Ed25519) or 114 (Ed448)", n)
 		}
 	case alg == "HS256" || alg == "HS384" || alg == "HS512":
-		if want := map[string]int{"HS256": 32, "HS384": 48, "HS512": 64}[alg]; n != want {
+		if want := hmacBytes(alg); n != want {
 			return fmt.Sprintf("it is %d bytes; an %s signature is exactly %d", n, alg, want)
 		}
 	}
@@ -245,4 +263,14 @@ func derHint(sig []byte) string {
 		return ", and this looks DER-encoded; JWS uses the raw r||s form"
 	}
 	return ""
+}
+
+func hmacBytes(alg string) int {
+	switch alg {
+	case "HS256":
+		return 32
+	case "HS384":
+		return 48
+	}
+	return 64
 }

@@ -13,10 +13,14 @@ const Placeholder = "<redacted>"
 
 // privateMembers are the JWK members that hold private or secret key
 // material (RFC 7518 §6.2.2, §6.3.2, §6.4.1).
-var privateMembers = map[string]bool{"d": true, "p": true, "q": true, "dp": true, "dq": true, "qi": true, "oth": true, "k": true}
-
 // IsPrivateMember reports whether name holds private material in a JWK.
-func IsPrivateMember(name string) bool { return privateMembers[name] }
+func IsPrivateMember(name string) bool {
+	switch name {
+	case "d", "p", "q", "dp", "dq", "qi", "oth", "k":
+		return true
+	}
+	return false
+}
 
 // Mode says what happens to a private member.
 type Mode int
@@ -265,13 +269,13 @@ func (w *writer) node(n *node, path string, isJWK bool) {
 	}
 	firstKept := -1
 	for i, m := range n.members {
-		if !jwk || !privateMembers[m.name] {
+		if !jwk || !IsPrivateMember(m.name) {
 			firstKept = i
 			break
 		}
 	}
 	for i, m := range n.members {
-		if !jwk || !privateMembers[m.name] {
+		if !jwk || !IsPrivateMember(m.name) {
 			w.node(m.val, join(path, m.name), m.name == "jwk")
 			continue
 		}
