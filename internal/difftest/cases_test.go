@@ -1,6 +1,9 @@
 package difftest
 
 import (
+	"bytes"
+	"crypto/elliptic"
+	"encoding/base64"
 	"fmt"
 	"strings"
 )
@@ -571,6 +574,46 @@ func scenarios() []scenario {
 		b.signer = g.kr.ec256
 		b.how = "ES256"
 	})
+
+	// Signatures that no key verifies: lint must reject them without keys.
+	p384 := elliptic.P384().Params().N
+	ecSig := func(edit func(sig []byte)) func(string) string {
+		return func(seg string) string {
+			sig, err := base64.RawURLEncoding.DecodeString(seg)
+			if err != nil || len(sig) != 96 {
+				return seg
+			}
+			edit(sig)
+			return base64.RawURLEncoding.EncodeToString(sig)
+		}
+	}
+	for _, v := range []struct {
+		name string
+		edit func(b *build)
+	}{
+		{"empty signature segment", func(b *build) { b.how = "empty" }},
+		{"ES384 signature r zero", func(b *build) { es(b); b.afterSign = replaceSegment(2, ecSig(func(s []byte) { clear(s[:48]) })) }},
+		{"ES384 signature s zero", func(b *build) { es(b); b.afterSign = replaceSegment(2, ecSig(func(s []byte) { clear(s[48:]) })) }},
+		{"ES384 signature r and s zero (CVE-2022-21449)", func(b *build) { es(b); b.how = "ES384-zero" }},
+		{"ES384 signature r the curve order", func(b *build) {
+			es(b)
+			b.afterSign = replaceSegment(2, ecSig(func(s []byte) { p384.FillBytes(s[:48]) }))
+		}},
+		{"ES384 signature 95 bytes", func(b *build) { es(b); b.how = "ES384-short" }},
+		{"ES384 signature DER-encoded", func(b *build) { es(b); b.how = "ES384-DER" }},
+		{"RS384 signature 77 bytes", func(b *build) {
+			rs(b)
+			b.afterSign = replaceSegment(2, func(string) string { return base64.RawURLEncoding.EncodeToString(bytes.Repeat([]byte{0x5a}, 77)) })
+		}},
+		{"RS384 signature 2049 bytes", func(b *build) {
+			rs(b)
+			b.afterSign = replaceSegment(2, func(string) string { return base64.RawURLEncoding.EncodeToString(bytes.Repeat([]byte{0x5a}, 2049)) })
+		}},
+		{"kid number 7", func(b *build) { b.hdr("kid", 7) }},
+		{"kid object", func(b *build) { b.hdr("kid", map[string]any{"kid": "rsa-main"}) }},
+	} {
+		add("no key can pass: "+v.name, false, func(g *gen, b *build) { v.edit(b); b.keylessReject = true })
+	}
 
 	// Claim types.
 	for _, v := range []struct {

@@ -102,6 +102,7 @@ func TestDiffJose(t *testing.T) {
 		} else if w.ErrorDescription != nil {
 			descriptions[*w.ErrorDescription]++
 		}
+		checkKeyless(t, c, w)
 		got, detail := predict(c)
 		if got.equal(w) {
 			continue
@@ -223,4 +224,34 @@ func predict(c *tcase) (answer, string) {
 		fmt.Fprintf(&b, "  note: request.Parse read the content type as %q (known=%v)\n", req.ContentType, req.ContentTypeKnown)
 	}
 	return got, b.String()
+}
+
+// checkKeyless runs lint on the case as lint without --jwks would: a
+// rejection it predicts must be a rejection by the server, a certain answer
+// must be the server's exact answer, and a case no key can pass must be
+// rejected.
+func checkKeyless(t *testing.T, c *tcase, want answer) {
+	t.Helper()
+	req, err := request.Parse(httpRequest(c.TokenURL, c.CTHeader, c.ContentType, c.Body))
+	if err != nil {
+		return
+	}
+	prof, err := profile.Get("redox", c.TokenURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := lint.Lint(lint.Input{Request: req, Profile: prof, ClientID: c.ClientID, Now: time.Unix(c.Now, 0)})
+	p := rep.Predicted
+	desc := p.ErrorDescription
+	got := answer{ID: c.ID, Status: p.Status, ErrorDescription: &desc}
+	switch {
+	case c.Known != "":
+	case p.Certain && !got.equal(want):
+		t.Errorf("%s: without keys Go is certain of %s, jose answers %s\n%s", c.ID, got, want, c.describe())
+	case p.Status != 200 && want.Status == 200:
+		t.Errorf("%s: without keys Go predicts %s (rule %s), jose accepts\n%s", c.ID, got, p.Rule, c.describe())
+	}
+	if c.KeylessReject && p.Status == 200 {
+		t.Errorf("%s: no key can pass this case, but without keys Go predicts 200\n%s", c.ID, c.describe())
+	}
 }

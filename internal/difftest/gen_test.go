@@ -25,7 +25,8 @@ type tcase struct {
 	Token       string
 	// Known marks a case whose mismatch is a known, reported bug of the Go
 	// prediction: a mismatch is logged instead of failing the test.
-	Known string
+	Known         string // KeylessReject: lint without keys must predict a rejection.
+	KeylessReject bool
 }
 
 // oracleInput is the JSON line predict.js reads.
@@ -68,6 +69,8 @@ type build struct {
 	fields func(tok string) []field
 	// body, when set, is the literal body for a token.
 	body func(tok string) string
+	// keylessReject says lint must reject the case without any key.
+	keylessReject bool
 }
 
 type gen struct {
@@ -192,18 +195,19 @@ func (g *gen) finish(b *build) {
 		body = formBody(stdFields(tok))
 	}
 	c := &tcase{
-		ID:          fmt.Sprintf("c%03d", len(g.cases)+1),
-		Name:        strings.Join(b.name, "; "),
-		ContentType: b.contentType,
-		CTHeader:    g.pick("Content-Type", "Content-Type", "content-type", "CONTENT-TYPE"),
-		Body:        body,
-		TokenURL:    b.tokenURL,
-		Now:         b.now,
-		ClientID:    b.clientID,
-		JWKS:        jwks(b.keys...),
-		HeaderJSON:  headerText,
-		PayloadJSON: payloadText,
-		Token:       tok,
+		ID:            fmt.Sprintf("c%03d", len(g.cases)+1),
+		Name:          strings.Join(b.name, "; "),
+		ContentType:   b.contentType,
+		CTHeader:      g.pick("Content-Type", "Content-Type", "content-type", "CONTENT-TYPE"),
+		Body:          body,
+		TokenURL:      b.tokenURL,
+		Now:           b.now,
+		ClientID:      b.clientID,
+		JWKS:          jwks(b.keys...),
+		HeaderJSON:    headerText,
+		PayloadJSON:   payloadText,
+		Token:         tok,
+		KeylessReject: b.keylessReject,
 	}
 	c.Known = knownMismatch(c)
 	g.cases = append(g.cases, c)

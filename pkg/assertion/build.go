@@ -19,6 +19,7 @@ import (
 
 	"github.com/clientassert/clientassert/pkg/lint"
 	"github.com/clientassert/clientassert/pkg/profile"
+	"github.com/clientassert/clientassert/pkg/redact"
 	"github.com/clientassert/clientassert/pkg/token"
 )
 
@@ -105,8 +106,9 @@ func Build(opts BuildOptions) (*Assertion, []Warning, error) {
 	}
 
 	var a *Assertion
+	var dropped []string
 	if opts.From != "" {
-		if a, err = fromToken(opts); err != nil {
+		if a, dropped, err = fromToken(opts); err != nil {
 			return nil, nil, err
 		}
 	} else {
@@ -139,7 +141,13 @@ func Build(opts BuildOptions) (*Assertion, []Warning, error) {
 			a.Omitted = append(a.Omitted, name)
 		}
 	}
-	return a, Check(a, opts.Profile, opts.ClientID, opts.Now), nil
+	warnings := Check(a, opts.Profile, opts.ClientID, opts.Now)
+	if len(dropped) > 0 {
+		warnings = append([]Warning{{Rule: "private-key-in-token", Severity: string(lint.SeverityError),
+			Message: fmt.Sprintf("--from: the token carries a private key; dropped %s from the new assertion (treat the key as leaked and rotate it)",
+				strings.Join(dropped, ", "))}}, warnings...)
+	}
+	return a, warnings, nil
 }
 
 func fresh(opts BuildOptions) (*Assertion, error) {
@@ -186,22 +194,31 @@ func fresh(opts BuildOptions) (*Assertion, error) {
 
 // fromToken keeps the header and claims of opts.From, moves its times to
 // opts.Now, and applies the options that were given explicitly.
-func fromToken(opts BuildOptions) (*Assertion, error) {
+// Private members of any JWK in it are dropped and listed in dropped.
+func fromToken(opts BuildOptions) (a *Assertion, dropped []string, err error) {
 	raw, _ := token.Extract(opts.From)
 	tok := token.Parse(raw)
 	if len(tok.Segments) != 3 {
 		n := len(tok.Segments)
-		return nil, errorf("--from: the token has %d part%s; a signed JWT has 3", n, map[bool]string{true: "", false: "s"}[n == 1])
+		return nil, nil, errorf("--from: the token has %d part%s; a signed JWT has 3", n, map[bool]string{true: "", false: "s"}[n == 1])
 	}
-	header, err := ParseObject(tok.HeaderJSON)
+	headerJSON, droppedHeader := redact.JSON(tok.HeaderJSON, redact.Drop)
+	header, err := ParseObject(headerJSON)
 	if err != nil {
-		return nil, errorf("--from: cannot read the token's header: %s", err)
+		return nil, nil, errorf("--from: cannot read the token's header: %s", err)
 	}
-	claims, err := ParseObject(tok.PayloadJSON)
+	payloadJSON, droppedClaims := redact.JSON(tok.PayloadJSON, redact.Drop)
+	claims, err := ParseObject(payloadJSON)
 	if err != nil {
-		return nil, errorf("--from: cannot read the token's claims: %s", err)
+		return nil, nil, errorf("--from: cannot read the token's claims: %s", err)
 	}
-	a := &Assertion{Header: header, Claims: claims}
+	for _, d := range droppedHeader {
+		dropped = append(dropped, "header."+d)
+	}
+	for _, d := range droppedClaims {
+		dropped = append(dropped, "claims."+d)
+	}
+	a = &Assertion{Header: header, Claims: claims}
 	retime(&a.Claims, opts.Now, opts.Lifetime)
 
 	if opts.Alg != "" {
@@ -220,7 +237,7 @@ func fromToken(opts BuildOptions) (*Assertion, error) {
 	if opts.JTI != "" {
 		a.Claims.Set("jti", jsonString(opts.JTI))
 	}
-	return a, nil
+	return a, dropped, nil
 }
 
 // retime shifts iat, nbf and exp so that iat is now, keeping the gaps
@@ -380,13 +397,17 @@ func Check(a *Assertion, prof profile.Profile, clientID string, now time.Time) [
 	}
 	enc := base64.RawURLEncoding
 	tok := enc.EncodeToString(header.AppendCompact(nil)) + "." + enc.EncodeToString(claims.AppendCompact(nil)) + "."
-	return CheckToken(tok, prof, clientID, now)
+	return checkInput(lint.Input{Token: tok, Profile: prof, ClientID: clientID, Now: now, Unsigned: true})
 }
 
 // CheckToken lints a compact token without key material and turns its
 // error and warning findings into warnings.
 func CheckToken(tok string, prof profile.Profile, clientID string, now time.Time) []Warning {
-	report := lint.Lint(lint.Input{Token: tok, Profile: prof, ClientID: clientID, Now: now})
+	return checkInput(lint.Input{Token: tok, Profile: prof, ClientID: clientID, Now: now})
+}
+
+func checkInput(in lint.Input) []Warning {
+	report := lint.Lint(in)
 	var out []Warning
 	predicted := false
 	for _, f := range report.Findings {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/clientassert/clientassert/pkg/profile"
+	"github.com/clientassert/clientassert/pkg/redact"
 	"github.com/clientassert/clientassert/pkg/token"
 )
 
@@ -56,6 +57,9 @@ type Inspection struct {
 	IatWindow      *Window               `json:"iat_window,omitempty"`
 	Errors         []*token.SegmentError `json:"errors,omitempty"`
 	Duplicates     []string              `json:"duplicate_members,omitempty"`
+	// Redacted lists the private JWK members shown as "<redacted>", such
+	// as header.jwk.d.
+	Redacted []string `json:"redacted,omitempty"`
 }
 
 // Inspect decodes raw as far as it can.
@@ -67,10 +71,10 @@ func Inspect(raw string, now time.Time, p profile.Profile) *Inspection {
 	}
 	in.Errors = t.Errors
 	if t.HeaderValid {
-		in.Header = indentJSON(t.HeaderJSON)
+		in.Header = indentJSON(in.redacted("header", t.HeaderJSON))
 	}
 	if t.PayloadValid {
-		in.Claims = indentJSON(t.PayloadJSON)
+		in.Claims = indentJSON(in.redacted("payload", t.PayloadJSON))
 	}
 	in.Decoded = t.Header != nil && t.Payload != nil
 	in.SignatureBytes = len(t.Signature)
@@ -136,6 +140,15 @@ func Relative(delta float64) string {
 		return s + " ago"
 	}
 	return "in " + s
+}
+
+// redacted is part's JSON text with private key members replaced.
+func (in *Inspection) redacted(part string, text []byte) []byte {
+	out, found := redact.JSON(text, redact.Replace)
+	for _, f := range found {
+		in.Redacted = append(in.Redacted, part+"."+f)
+	}
+	return out
 }
 
 // indentJSON keeps the token's own member order and any duplicates, which

@@ -12,6 +12,7 @@ import (
 
 	"github.com/clientassert/clientassert/pkg/keys"
 	"github.com/clientassert/clientassert/pkg/profile"
+	"github.com/clientassert/clientassert/pkg/redact"
 	"github.com/clientassert/clientassert/pkg/request"
 	"github.com/clientassert/clientassert/pkg/token"
 )
@@ -102,6 +103,7 @@ func (s *state) notChecked(id, step, why string) {
 }
 
 func (s *state) run() {
+	defer s.checkAttacks()
 	raw := s.in.Token
 	if s.in.Request != nil {
 		var ok bool
@@ -480,6 +482,9 @@ func (s *state) checkKeyLookup() {
 		return
 	}
 	if s.in.Keys == nil {
+		if hasKid && s.kidFailsWithoutKeys(kidVal) {
+			return
+		}
 		s.notChecked("kid-not-found", "kid-not-found", "no key set given (--jwks or --key)")
 		return
 	}
@@ -549,6 +554,9 @@ func (s *state) checkSignature() {
 		return
 	}
 	if s.key == nil {
+		if s.signatureFailsWithoutKeys(alg) {
+			return
+		}
 		s.notChecked("signature", "signature-invalid", "no key to verify with")
 		return
 	}
@@ -603,7 +611,9 @@ func (s *state) verifyWith(k *keys.Key, alg string) {
 	}
 	if verdict.Status != keys.Valid {
 		msg := fmt.Sprintf("the %s signature does not verify with key %s (%s)", alg, kidLabel(k), k.Describe())
-		if k.Kty == "EC" && len(s.tok.Signature) != 2*((k.Bits+7)/8) {
+		if why := signatureNeverVerifies(alg, s.tok.Signature); why != "" {
+			msg += "; no key could verify it: " + why
+		} else if k.Kty == "EC" && len(s.tok.Signature) != 2*((k.Bits+7)/8) {
 			msg += fmt.Sprintf("; it is %d bytes, a raw %s signature is %d (a DER-encoded signature?)", len(s.tok.Signature), alg, 2*((k.Bits+7)/8))
 		}
 		s.fail("signature-invalid", "signature-invalid", msg)
@@ -1032,6 +1042,7 @@ func compactJSON(v any) string {
 	if err != nil {
 		return fmt.Sprint(v)
 	}
+	b, _ = redact.JSON(b, redact.Replace)
 	if len(b) > 120 {
 		return string(b[:117]) + "..."
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/clientassert/clientassert/pkg/keys"
 	"github.com/clientassert/clientassert/pkg/profile"
+	"github.com/clientassert/clientassert/pkg/redact"
 	"github.com/clientassert/clientassert/pkg/request"
 )
 
@@ -32,7 +33,13 @@ type Input struct {
 	// SingleKey marks Keys as one key the user named with --key: when it has
 	// no kid of its own it stands for whatever kid the header names.
 	SingleKey bool
-	Now       time.Time
+	// JWKSURL is where the registered key set was fetched from, when it was
+	// given as a URL; an https jku on another host is reported.
+	JWKSURL string
+	// Unsigned marks a token whose signature is still to be made (build
+	// checks its output this way): its empty signature is not a finding.
+	Unsigned bool
+	Now      time.Time
 	// JTISeen reports whether the server already holds this jti for iss; nil
 	// means no state is known (lint of one token). serve sets it.
 	JTISeen func(iss, jti string) bool
@@ -216,10 +223,10 @@ func (s *state) report() *Report {
 	}
 	if s.tok != nil {
 		if s.tok.Header != nil {
-			r.Header = s.tok.Header
+			r.Header, _ = redact.Value(s.tok.Header, redact.Replace)
 		}
 		if s.tok.Payload != nil {
-			r.Claims = s.tok.Payload
+			r.Claims, _ = redact.Value(s.tok.Payload, redact.Replace)
 		}
 	}
 	for _, f := range s.findings {
@@ -386,14 +393,14 @@ var pipeline = []string{
 	"jwt-segments", "jwt-encrypted", "jwt-encoding", "jwt-header-malformed", "jwt-payload-malformed", "duplicate-member",
 	"jwt-header-null", "jwt-payload-not-object", "kid-not-string",
 	"kid-missing", "jwt-payload-null", "client-unknown", "iss-missing", "iss-client-id",
-	"key-set-invalid", "jwks-duplicate-kid", "rsa-key-too-small", "kid-not-found",
+	"key-set-invalid", "jwks-duplicate-kid", "rsa-key-too-small", "rsa-small-exponent", "kid-not-found",
 	"registered-key-invalid", "registered-key-inconsistent-use", "registered-key-x5c",
 	"crit-not-array", "crit-defined", "crit-not-understood",
 	"alg-missing", "alg-none", "alg-hmac-confusion", "alg-not-allowed", "key-alg-mismatch", "key-use-mismatch", "signature-invalid",
 	"iat-missing", "iat-type", "exp-type", "nbf-type", "jti-type", "jti-empty", "iss-type", "sub-type", "aud-missing", "aud-type", "typ-type",
-	"sub-missing", "sub-not-iss", "aud-not-string", "aud-mismatch", "aud-list-mismatch",
+	"sub-missing", "sub-not-iss", "aud-not-string", "aud-mismatch", "aud-list-mismatch", "aud-foreign",
 	"time-milliseconds", "time-fractional", "iat-future-early", "nbf-future", "exp-expired", "exp-too-far",
-	"jti-missing", "jti-short", "jti-replayed", "typ-missing", "typ-not-jwt", "jku-not-https", "header-embedded-key", "header-b64",
+	"jti-missing", "jti-short", "jti-replayed", "typ-missing", "typ-not-jwt", "jku-not-https", "jku-foreign-host", "header-embedded-key", "private-key-in-token", "header-b64",
 	"exp-missing", "lifetime-too-long",
 	"iat-too-old", "iat-future",
 }

@@ -298,4 +298,22 @@ var rules = []Rule{
 	{ID: "jwks-duplicate-kid", Hint: true, Severity: SeverityWarning, NeedsKey: true,
 		Title: "The key set has duplicate kids", Citation: "SMART: kid SHALL be unique within the JWK Set",
 		Why: "With duplicate kids the server may try the wrong key.", Fix: "Give every key in the set its own kid."},
+
+	// What an attacker, or a leak, leaves in a token.
+	{ID: "private-key-in-token", Hint: true, Severity: SeverityError,
+		Title: "The token carries a private key", Citation: "RFC 7517 §4; RFC 7518 §6.2.2, §6.3.2, §6.4.1",
+		Why: "A jwk in the header or the claims holds private members (d, p, q, dp, dq, qi or an oct k). Every party that sees the token, and every log it lands in, now holds that key. clientassert prints those members redacted.",
+		Fix: "Treat the key as leaked: rotate it (generate a new key, register it, remove the old one) and send only public members in a jwk."},
+	{ID: "aud-foreign", Hint: true, Severity: SeverityWarning,
+		Title: "aud also names another audience", Citation: "RFC 8725 §3.9; RFC 7523 §3",
+		Why: "An assertion whose aud lists the token URL and another audience is accepted by both: whoever receives it at the other audience can replay it here.",
+		Fix: "Send aud as the token URL alone, and build one assertion per audience."},
+	{ID: "jku-foreign-host", Hint: true, Severity: SeverityWarning,
+		Title: "jku points at another host than the registered JWKS URL", Citation: "RFC 8725 §3.10; RFC 7515 §4.1.2",
+		Why: "A verifier that trusted jku would fetch keys from wherever the token says; here that is not the host the client registered its keys on.",
+		Fix: "Drop jku, or set it to the registered JWKS URL."},
+	{ID: "rsa-small-exponent", Hint: true, Severity: SeverityWarning, NeedsKey: true,
+		Title: "An RSA key has a small public exponent", Citation: "RFC 8017 §3.1; NIST SP 800-56B (e of at least 65537)",
+		Why: "With e=3 a verifier that checks PKCS#1 v1.5 padding loosely accepts signatures anyone can forge (Bleichenbacher 2006).",
+		Fix: "Generate a new RSA key with e=65537 (AQAB) and register it in place of this one."},
 }

@@ -169,7 +169,8 @@ func (r *jsonReader) object() (any, bool) {
 	if !r.enter() {
 		return nil, false
 	}
-	base := len(r.keys)
+	// Arrays share the value stack, so it can be deeper than the key stack.
+	keyBase, valBase := len(r.keys), len(r.vals)
 	if r.i < len(r.s) && r.s[r.i] == '}' {
 		r.i++
 		r.depth--
@@ -211,7 +212,7 @@ func (r *jsonReader) object() (any, bool) {
 		}
 		break
 	}
-	keys, vals := r.keys[base:], r.vals[base:]
+	keys, vals := r.keys[keyBase:], r.vals[valBase:]
 	top := r.depth == 1
 	m := make(map[string]any, len(keys))
 	for k, key := range keys {
@@ -222,7 +223,7 @@ func (r *jsonReader) object() (any, bool) {
 		}
 	}
 	clear(vals) // let the collector have values the stack no longer owns
-	r.keys, r.vals = r.keys[:base], r.vals[:base]
+	r.keys, r.vals = r.keys[:keyBase], r.vals[:valBase]
 	r.depth--
 	return m, true
 }

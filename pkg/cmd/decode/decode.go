@@ -2,6 +2,7 @@
 package decode
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -88,11 +89,14 @@ func decodeRun(opts *DecodeOptions) error {
 	in := inspect.Inspect(tok, now, prof)
 	cs := opts.IO.ColorScheme()
 	if opts.Format == "json" {
-		out, err := json.MarshalIndent(in, "", "  ")
-		if err != nil {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(in); err != nil {
 			return err
 		}
-		fmt.Fprintln(opts.IO.Out, cs.JSON(string(out)))
+		fmt.Fprintln(opts.IO.Out, cs.JSON(strings.TrimSuffix(buf.String(), "\n")))
 	} else {
 		loc := time.UTC
 		if opts.Local {
@@ -155,6 +159,10 @@ func printInspection(w io.Writer, cs *iostreams.ColorScheme, tok string, notes [
 	section(w, cs, "Claims", in.Claims)
 	for _, d := range in.Duplicates {
 		fmt.Fprintf(w, "%s %s appears more than once; the server keeps the last value\n", cs.Yellow("duplicate:"), d)
+	}
+	if len(in.Redacted) > 0 {
+		fmt.Fprintf(w, "%s the token carries a private key (%s, shown as <redacted>): treat the key as leaked and rotate it\n",
+			cs.Red("leaked:"), strings.Join(in.Redacted, ", "))
 	}
 
 	fmt.Fprintf(w, "\n%s\n", cs.Bold("Signature"))

@@ -172,6 +172,9 @@ func lintRun(opts *LintOptions) error {
 		if in.Keys, fetchNotes, err = loadKeySet(f, opts.JWKSPath, opts.CACert); err != nil {
 			return err
 		}
+		if jwksfetch.IsURL(opts.JWKSPath) {
+			in.JWKSURL = opts.JWKSPath
+		}
 		notes = append(notes, fetchNotes...)
 	}
 	if opts.KeyPath != "" {
@@ -192,6 +195,7 @@ func lintRun(opts *LintOptions) error {
 
 	if opts.Format == "json" {
 		enc := json.NewEncoder(opts.IO.Out)
+		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
 		var doc any = report
 		if exchange != nil {

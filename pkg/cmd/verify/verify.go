@@ -160,7 +160,7 @@ func verifyRun(opts *VerifyOptions) error {
 	}
 
 	rep := lint.Lint(lint.Input{Token: tok, Profile: prof, ClientID: opts.ClientID,
-		Keys: in.Keys, KeysErr: in.KeysErr, SingleKey: in.SingleKey, Now: now})
+		Keys: in.Keys, KeysErr: in.KeysErr, SingleKey: in.SingleKey, Now: now, JWKSURL: fetchedFrom(fetched, opts.JWKS)})
 	res := doctor.FromReport(rep, in)
 	res.Notes = append(notes, res.Notes...)
 	out := Output{VerifyResult: res, Fetch: fetched}
@@ -170,6 +170,7 @@ func verifyRun(opts *VerifyOptions) error {
 
 	if opts.Format == "json" {
 		enc := json.NewEncoder(opts.IO.Out)
+		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(out); err != nil {
 			return err
@@ -256,4 +257,12 @@ func failedCheck(res *doctor.VerifyResult) string {
 		}
 	}
 	return "step " + res.FailedStep + " failed"
+}
+
+// fetchedFrom is the JWKS URL the keys came from, for lint's jku check.
+func fetchedFrom(fetched *jwksfetch.Result, jwks string) string {
+	if fetched == nil {
+		return ""
+	}
+	return jwks
 }
