@@ -60,7 +60,11 @@ type Entry struct {
 func (e Entry) Anchor() string { return e.ID }
 
 // DocURL is the relative link to the entry's documentation.
-func (e Entry) DocURL() string { return "docs/errors.md#" + e.Anchor() }
+func (e Entry) DocURL() string { return DocsBase + "errors.md#" + e.Anchor() }
+
+// DocsBase is where the generated reference lives, so a link printed by an
+// installed binary still leads somewhere.
+const DocsBase = "https://github.com/clientassert/clientassert/blob/main/docs/"
 
 // All returns every entry in server order.
 func All() []Entry { return entries }

@@ -68,7 +68,7 @@ func TestEntriesAreComplete(t *testing.T) {
 		if e.Source != Documented && e.Source != Library {
 			t.Errorf("%s has source %q", e.ID, e.Source)
 		}
-		if e.Anchor() != e.ID || e.DocURL() != "docs/errors.md#"+e.ID {
+		if e.Anchor() != e.ID || e.DocURL() != DocsBase+"errors.md#"+e.ID {
 			t.Errorf("%s anchor %q", e.ID, e.Anchor())
 		}
 	}

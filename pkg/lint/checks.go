@@ -621,7 +621,7 @@ func (s *state) verifyWith(k *keys.Key, alg string) {
 		return
 	}
 	s.key, s.signatureOK = k, true
-	s.step("signature", "pass", kidLabel(k))
+	s.step("signature", "pass", plainKid(k))
 }
 
 // verifyKidless picks the key the way a server does for a header without a
@@ -656,7 +656,7 @@ func (s *state) verifyKidless(alg string) {
 		}
 		if keys.VerifySignature(k, alg, []byte(s.tok.SigningInput()), s.tok.Signature).Status == keys.Valid {
 			s.key, s.signatureOK = k, true
-			s.step("signature", "pass", kidLabel(k))
+			s.step("signature", "pass", plainKid(k))
 			return
 		}
 	}
@@ -1075,6 +1075,14 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+// plainKid names a key for a JSON field, where quotes would be doubled.
+func plainKid(k *keys.Key) string {
+	if k.KID == "" {
+		return fmt.Sprintf("#%d", k.Index+1)
+	}
+	return k.KID
 }
 
 func kidLabel(k *keys.Key) string {

@@ -73,8 +73,11 @@ type Response struct {
 	// and could change the answer.
 	Certain   bool     `json:"certain"`
 	Unchecked []string `json:"unchecked,omitempty"`
-	Rule      string   `json:"rule,omitempty"`
-	Entry     string   `json:"entry,omitempty"`
+	// Skipped is what the request would have sent but could not be read
+	// (a file a curl command names, an unexpanded variable).
+	Skipped []string `json:"skipped,omitempty"`
+	Rule    string   `json:"rule,omitempty"`
+	Entry   string   `json:"entry,omitempty"`
 	// HiddenReason is the server's own reason where it keeps it out of the
 	// response (node-oidc-provider's error_detail, for one).
 	HiddenReason string `json:"hidden_reason,omitempty"`
@@ -112,8 +115,9 @@ func (r Response) MarshalJSON() ([]byte, error) {
 			Status    int      `json:"status"`
 			Certain   bool     `json:"certain"`
 			Unchecked []string `json:"unchecked,omitempty"`
+			Skipped   []string `json:"skipped,omitempty"`
 		}
-		return json.Marshal(ok{r.Status, r.Certain, r.Unchecked})
+		return json.Marshal(ok{r.Status, r.Certain, r.Unchecked, r.Skipped})
 	}
 	if r.NoDescription {
 		type bare struct {
@@ -121,11 +125,12 @@ func (r Response) MarshalJSON() ([]byte, error) {
 			Error        string   `json:"error,omitempty"`
 			Certain      bool     `json:"certain"`
 			Unchecked    []string `json:"unchecked,omitempty"`
+			Skipped      []string `json:"skipped,omitempty"`
 			Rule         string   `json:"rule,omitempty"`
 			Entry        string   `json:"entry,omitempty"`
 			HiddenReason string   `json:"hidden_reason,omitempty"`
 		}
-		return json.Marshal(bare{r.Status, r.Error, r.Certain, r.Unchecked, r.Rule, r.Entry, r.HiddenReason})
+		return json.Marshal(bare{r.Status, r.Error, r.Certain, r.Unchecked, r.Skipped, r.Rule, r.Entry, r.HiddenReason})
 	}
 	type plain Response
 	return json.Marshal(plain(r))
@@ -372,6 +377,10 @@ func (s *state) predict() Response {
 		if o.Challenge != "" && s.in.Request != nil && firstHeader(s.in.Request, "Authorization") != "" {
 			resp.Challenge = profile.Fill(o.Challenge, vars)
 		}
+	}
+	if s.in.Request != nil && len(s.in.Request.Skipped) > 0 {
+		resp.Certain = false
+		resp.Skipped = s.in.Request.Skipped
 	}
 	for _, u := range s.unchecked {
 		if at := m.StepIndex(u.step); at >= 0 && at < firstAt {

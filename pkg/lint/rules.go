@@ -3,6 +3,7 @@ package lint
 import (
 	"sync"
 
+	"github.com/clientassert/clientassert/pkg/catalog"
 	"github.com/clientassert/clientassert/pkg/profile"
 )
 
@@ -62,7 +63,7 @@ func (r Rule) SeverityIn(p profile.Profile) Severity {
 func (r Rule) Anchor() string { return r.ID }
 
 // DocURL is the relative link to the rule's documentation.
-func (r Rule) DocURL() string { return "docs/rules.md#" + r.Anchor() }
+func (r Rule) DocURL() string { return catalog.DocsBase + "rules.md#" + r.Anchor() }
 
 // Rules returns the registry in documentation order.
 func Rules() []Rule { return rules }

@@ -289,7 +289,6 @@ func (p peeked) issuer() string {
 	return iss
 }
 
-
 // findClient picks the registered client a request is about: the one its
 // client_id parameter names, else the one iss names, else the only client
 // registered. With one client (--client-id) serve is then exactly lint

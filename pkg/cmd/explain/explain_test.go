@@ -108,7 +108,7 @@ func TestTextOutput(t *testing.T) {
 		"- Put the kid of the registered public key in the JWT header.",
 		`$ clientassert lint "$TOKEN"`,
 		"lint rules: kid-missing",
-		"see docs/errors.md#kid-required",
+		"see https://github.com/clientassert/clientassert/blob/main/docs/errors.md#kid-required",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q in:\n%s", want, out)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -152,7 +153,16 @@ func lintRun(opts *LintOptions) error {
 		if err != nil {
 			return err
 		}
-		req, err := request.Parse(data)
+		base := ""
+		if opts.RequestPath != "-" {
+			base = filepath.Dir(opts.RequestPath)
+		}
+		req, err := request.ParseWith(data, request.Options{BaseDir: base, ReadFile: func(path string) ([]byte, error) {
+			if path == "-" {
+				return nil, fmt.Errorf("stdin already holds the request")
+			}
+			return cmdutil.ReadInput(f, path, "file the request names")
+		}})
 		if err != nil {
 			return cmdutil.Errorf("%s", cmdutil.Normalize(err.Error())).
 				WithHint("give a raw HTTP request, a form body (grant_type=...&client_assertion=...) or a curl command")
@@ -282,8 +292,11 @@ func PrintReport(w io.Writer, cs *iostreams.ColorScheme, r *lintpkg.Report) {
 			fmt.Fprintf(w, "  the server keeps back: %s\n", quote(p.HiddenReason))
 		}
 	}
-	if !p.Certain {
+	if len(p.Unchecked) > 0 {
 		fmt.Fprintf(w, "  %s not checked without key material: %s; pass --jwks or --key to be sure\n", cs.Yellow("uncertain:"), strings.Join(p.Unchecked, ", "))
+	}
+	if len(p.Skipped) > 0 {
+		fmt.Fprintf(w, "  %s not read from the request: %s\n", cs.Yellow("uncertain:"), strings.Join(p.Skipped, "; "))
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "  %s %s\n", cs.Gray("note:"), n)
