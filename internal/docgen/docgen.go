@@ -101,6 +101,9 @@ func answer(o profile.Outcome) string {
 	if o.Hidden != "" {
 		out += "; the server keeps back " + code(o.Hidden)
 	}
+	if o.Quirk != "" {
+		out += ". Quirk: " + o.Quirk
+	}
 	return out
 }
 

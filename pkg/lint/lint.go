@@ -54,6 +54,8 @@ type Finding struct {
 	Fix              string   `json:"fix"`
 	ServerCheck      bool     `json:"server_check"`
 	Doc              string   `json:"doc"`
+	// Quirk is what is surprising about the server's answer to this.
+	Quirk string `json:"quirk,omitempty"`
 
 	step      string            // the model step this check belongs to, or a hint's anchor
 	vars      map[string]string // values for the step's outcome template
@@ -344,9 +346,11 @@ func (s *state) resolve() {
 			continue
 		}
 		f.model, f.ServerCheck, f.Severity = idx, true, SeverityError
-		if o := m.Steps[idx].Outcome; !o.NoDescription {
+		o := m.Steps[idx].Outcome
+		if !o.NoDescription {
 			f.ErrorDescription = profile.Fill(o.Description, s.vars(f.vars))
 		}
+		f.Quirk = o.Quirk
 	}
 }
 

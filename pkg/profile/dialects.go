@@ -54,7 +54,10 @@ func oidcProvider() Profile {
 			auth("alg-none", "alg mismatch"),
 			auth("alg-hmac-confusion", "alg mismatch"),
 			auth("alg-not-allowed", "alg mismatch"),
-			auth("exp-missing", "expiration must be specified in the client_assertion JWT"),
+			{ID: "exp-missing", Outcome: Outcome{Status: 401, Error: "invalid_client", Description: "client authentication failed",
+				Hidden:    "expiration must be specified in the client_assertion JWT",
+				Quirk:     "node-oidc-provider requires exp and then never looks at iat: an iat in the future or long past is accepted while exp is valid",
+				Challenge: `Basic realm="{issuer}", error="invalid_client", error_description="client authentication failed"`}},
 			auth("jti-missing", "unique jti (JWT ID) must be provided in the client_assertion JWT"),
 			auth("iss-missing", "iss (JWT issuer) must be provided in the client_assertion JWT"),
 			auth("iss-client-id", "iss (JWT issuer) must be the client_id"),
@@ -105,7 +108,14 @@ func hydra() Profile {
 		return Step{ID: id, Outcome: Outcome{Status: 401, Error: "invalid_client", Description: desc}}
 	}
 	unrecognizable := func(id, hidden string) Step {
-		return Step{ID: id, Outcome: Outcome{Status: 500, Error: "error", Description: "The error is unrecognizable", Hidden: hidden}}
+		return Step{ID: id, Outcome: Outcome{Status: 500, Error: "error", Description: "The error is unrecognizable", Hidden: hidden,
+			Quirk: "Hydra answers a time check that fails with HTTP 500 and no reason (ory/hydra#2066); it allows no clock skew at all"}}
+	}
+	spendsJTI := "Hydra records the jti before it checks aud, so this assertion's jti is now spent: fix aud and sign a new assertion with a fresh jti"
+	audStep := func(id string) Step {
+		st := client(id, invalidClient+" Claim 'audience' from 'client_assertion' must match the authorization server's token endpoint '{token_url}'.")
+		st.Outcome.Quirk = spendsJTI
+		return st
 	}
 	return Profile{
 		Name: "hydra", Title: "Ory Hydra (fosite)", JTI: JTIUnique,
@@ -121,6 +131,7 @@ func hydra() Profile {
 			req("request-form-empty", invalidRequest+" The POST body can not be empty."),
 			req("request-grant-type-missing", invalidRequest+" Request parameter 'grant_type' is missing"),
 			{ID: "request-grant-type-invalid", Outcome: Outcome{Status: 400, Error: "invalid_request", Overrides: true,
+				Quirk:       "Hydra hides the client authentication result behind this answer, but still records a valid assertion's jti",
 				Description: invalidRequest + " Make sure that the various parameters are correct, be aware of case sensitivity and trim your parameters. Make sure that the client you are using has exactly whitelisted the redirect_uri you specified."}},
 			client("request-auth-basic", invalidClient+" The OAuth 2.0 Client supports client authentication method 'private_key_jwt', but method 'client_secret_basic' was requested. You must configure the OAuth 2.0 client's 'token_endpoint_auth_method' value to accept 'client_secret_basic'."),
 			req("request-assertion-type-missing", invalidRequest+" Client credentials missing or malformed in both HTTP Authorization header and HTTP POST body."),
@@ -151,9 +162,9 @@ func hydra() Profile {
 			client("jti-missing", invalidClient+" Claim 'jti' from 'client_assertion' must be set but is not."),
 			{ID: "jti-replayed", Outcome: Outcome{Status: 400, Error: "jti_known", Description: "The jti was already used. Claim 'jti' from 'client_assertion' MUST only be used once."}},
 			client("exp-missing", expiry),
-			client("aud-missing", invalidClient+" Claim 'audience' from 'client_assertion' must match the authorization server's token endpoint '{token_url}'."),
-			client("aud-mismatch", invalidClient+" Claim 'audience' from 'client_assertion' must match the authorization server's token endpoint '{token_url}'."),
-			client("aud-list-mismatch", invalidClient+" Claim 'audience' from 'client_assertion' must match the authorization server's token endpoint '{token_url}'."),
+			audStep("aud-missing"),
+			audStep("aud-mismatch"),
+			audStep("aud-list-mismatch"),
 			{ID: "request-grant-type-not-allowed", Outcome: Outcome{Status: 400, Error: "unauthorized_client",
 				Description: "The client is not authorized to request a token using this method. The OAuth 2.0 Client is not allowed to use authorization grant '{grant}'."}},
 		},
@@ -175,7 +186,8 @@ func authlib() Profile {
 	}
 	crash := func(id, hidden string) Step {
 		return Step{ID: id, Outcome: Outcome{Status: 500, Error: "server_error", NoDescription: true, Hidden: hidden,
-			RawBody: flaskInternalError, ContentType: "text/html; charset=utf-8"}}
+			RawBody: flaskInternalError, ContentType: "text/html; charset=utf-8",
+			Quirk: "Authlib 1.2.0 raises on this instead of answering invalid_client, so Flask sends its HTML 500 page"}}
 	}
 	steps := []Step{
 		{ID: "request-grant-type-missing", Outcome: Outcome{Status: 400, Error: "unsupported_grant_type", NoDescription: true}},

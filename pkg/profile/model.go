@@ -38,6 +38,9 @@ type Outcome struct {
 	// Challenge is the WWW-Authenticate header sent when the request
 	// carried an Authorization header, templated like Description.
 	Challenge string
+	// Quirk says what is surprising about this answer, for a server
+	// whose behaviour here users trip over.
+	Quirk string
 	// Overrides marks a check the server makes after client
 	// authentication whose answer replaces client authentication's: it
 	// comes first in the answer but does not stop the jti being recorded.

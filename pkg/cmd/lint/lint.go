@@ -323,6 +323,9 @@ func PrintReport(w io.Writer, cs *iostreams.ColorScheme, r *lintpkg.Report) {
 			if fd.ErrorDescription != "" || fd.ServerCheck {
 				fmt.Fprintf(w, "    server says: %s\n", quote(fd.ErrorDescription))
 			}
+			if fd.Quirk != "" {
+				fmt.Fprintf(w, "    quirk: %s\n", fd.Quirk)
+			}
 			fmt.Fprintf(w, "    fix: %s\n", fd.Fix)
 			fmt.Fprintf(w, "    %s\n", cs.Gray("see "+fd.Doc))
 		}
