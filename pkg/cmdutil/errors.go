@@ -111,13 +111,3 @@ func MaxOneArg(what string) cobra.PositionalArgs {
 	}
 }
 
-// CheckEnum validates a flag whose value must be one of allowed.
-func CheckEnum(flag, value string, allowed ...string) error {
-	for _, a := range allowed {
-		if value == a {
-			return nil
-		}
-	}
-	list := strings.Join(allowed[:len(allowed)-1], ", ") + " or " + allowed[len(allowed)-1]
-	return Errorf("invalid %s %q", flag, value).WithHint("use %s", list)
-}

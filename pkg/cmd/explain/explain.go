@@ -78,9 +78,6 @@ nearest entries and general advice are printed), 2 when explain could not run.`)
 		Args: cmdutil.MaxOneArg("error text"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Args = args
-			if err := cmdutil.CheckEnum("--format", opts.Format, "text", "json"); err != nil {
-				return err
-			}
 			if opts.List && (len(args) > 0 || opts.File != "") {
 				return cmdutil.Errorf("--list takes no error text").WithHint("run 'clientassert explain --list' alone")
 			}

@@ -27,9 +27,6 @@ func NewCmdVersion(f *cmdutil.Factory, runF func(*VersionOptions) error) *cobra.
 		Example: `  $ clientassert version
   $ clientassert version --format json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := cmdutil.CheckEnum("--format", opts.Format, "text", "json"); err != nil {
-				return err
-			}
 			if runF != nil {
 				return runF(opts)
 			}

@@ -51,9 +51,6 @@ was (the report is printed either way), 2 when the input cannot be read.`),
 			if len(args) != 1 {
 				return cmdutil.Errorf("expected one JWKS file, got %d", len(args)).WithHint("usage: clientassert keys check <jwks> [--key <private>]")
 			}
-			if err := cmdutil.CheckEnum("--format", opts.Format, "text", "json"); err != nil {
-				return err
-			}
 			opts.JWKS = args[0]
 			if opts.JWKS == "-" && opts.Key == "-" {
 				return cmdutil.Errorf("the JWKS and --key cannot both come from stdin")

@@ -109,9 +109,6 @@ Nothing is printed on stdout; the kid and the next step go to stderr. With
 			if filepath.Clean(opts.PrivateOut) == filepath.Clean(opts.JWKSOut) {
 				return cmdutil.Errorf("--private-out and --jwks-out are the same file %s", opts.PrivateOut)
 			}
-			if err := cmdutil.CheckEnum("--format", opts.Format, "text", "json"); err != nil {
-				return err
-			}
 			if opts.PrivateOut == "-" || opts.JWKSOut == "-" {
 				return cmdutil.Errorf("cannot write to stdout with -").WithHint("name files; the private key must never pass through a pipe")
 			}

@@ -51,9 +51,6 @@ a JWKS or a PEM bundle can, choose one with --kid. --format json prints
 			if len(args) != 1 {
 				return cmdutil.Errorf("expected one key file, got %d", len(args)).WithHint("usage: clientassert keys thumbprint <key> [--kid <kid>]")
 			}
-			if err := cmdutil.CheckEnum("--format", opts.Format, "text", "json"); err != nil {
-				return err
-			}
 			opts.File = args[0]
 			if runF != nil {
 				return runF(opts)
