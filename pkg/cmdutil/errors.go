@@ -110,4 +110,3 @@ func MaxOneArg(what string) cobra.PositionalArgs {
 		return nil
 	}
 }
-
