@@ -15,11 +15,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/clientassert/clientassert/internal/fixtures"
+	"github.com/clientassert/clientassert/internal/testenv"
 	"github.com/clientassert/clientassert/pkg/catalog"
 	"github.com/clientassert/clientassert/pkg/jwksfetch"
 	"github.com/clientassert/clientassert/pkg/keys"
@@ -28,7 +28,7 @@ import (
 	"github.com/clientassert/clientassert/pkg/serve"
 )
 
-const installHint = "install the clients with: bash testdata/clients/install.sh"
+const installHint = "bash testdata/clients/install.sh"
 
 func root(t *testing.T) string {
 	t.Helper()
@@ -42,10 +42,7 @@ func root(t *testing.T) string {
 // missing skips locally and fails in CI, where .ci/run installs the clients.
 func missing(t *testing.T, what string) {
 	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is not installed; %s", what, installHint)
-	}
-	t.Skipf("%s is not installed; %s", what, installHint)
+	testenv.Missing(t, what+" is not installed", installHint)
 }
 
 // result is one attempt as a client script prints it.
@@ -164,7 +161,7 @@ func startServe(t *testing.T, p profile.Profile, jwks string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &testenv.Buffer{}
 	srv := serve.New(serve.Options{Profile: p, Log: serve.NewLogger(logs, "text")}, reg).HTTPServer()
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -174,23 +171,6 @@ func startServe(t *testing.T, p profile.Profile, jwks string) string {
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = serve.Shutdown(srv) })
 	return "http://" + ln.Addr().String() + p.Wire.Path
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // TestRealClients: each client gets a token with a correct configuration,

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clientassert/clientassert/internal/testenv"
 	"github.com/clientassert/clientassert/pkg/keys"
 	"github.com/clientassert/clientassert/pkg/lint"
 	"github.com/clientassert/clientassert/pkg/profile"
@@ -77,7 +78,7 @@ func TestServeAgreesWithLintOnRealServerCases(t *testing.T) {
 						seen[r.Issuer+"\x00"+r.JTI] = r.Until
 					}
 				}
-				status, body := exchange(t, ln.Addr().String(), raw)
+				status, body := testenv.Exchange(t, ln.Addr().String(), raw)
 				if status != rep.Predicted.Status {
 					t.Errorf("%s %s: serve %d %s, lint predicts %d %q (rule %s)", c.ID, c.Name, status, body, rep.Predicted.Status, rep.Predicted.ErrorDescription, rep.Predicted.Rule)
 					return

@@ -1,17 +1,15 @@
 package difftest
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
-	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/clientassert/clientassert/internal/testenv"
 	"github.com/clientassert/clientassert/pkg/keys"
 	"github.com/clientassert/clientassert/pkg/lint"
 	"github.com/clientassert/clientassert/pkg/profile"
@@ -57,7 +55,7 @@ func TestServeAgreesWithLint(t *testing.T) {
 		}
 		rep := lint.Lint(lint.Input{Request: req, Profile: prof, Keys: set, ClientID: c.ClientID, Now: now})
 
-		status, body := exchange(t, ts.Listener.Addr().String(), raw)
+		status, body := testenv.Exchange(t, ts.Listener.Addr().String(), raw)
 		want := rep.Predicted
 		if status != want.Status {
 			t.Errorf("%s (%s): serve answered %d %s, lint predicts %d %q", c.ID, c.Name, status, body, want.Status, want.ErrorDescription)
@@ -80,28 +78,4 @@ func TestServeAgreesWithLint(t *testing.T) {
 		}
 	}
 	t.Logf("%d generated cases served", len(g.cases))
-}
-
-// exchange writes raw to addr and reads one response.
-func exchange(t *testing.T, addr string, raw []byte) (int, []byte) {
-	t.Helper()
-	conn, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := conn.Write(raw); err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, body
 }

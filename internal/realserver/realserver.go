@@ -31,6 +31,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/clientassert/clientassert/internal/testenv"
 )
 
 // Kinds of server Start knows.
@@ -69,7 +71,7 @@ type Server struct {
 	Issuer   string
 
 	cmd    *exec.Cmd
-	stderr *lockedBuffer
+	stderr *testenv.Buffer
 	client *http.Client
 	seq    atomic.Int64
 
@@ -156,7 +158,7 @@ func Start(t testing.TB, kind string, cfg Config) *Server {
 	cmd.Stdin = bytes.NewReader(in)
 	cmd.Env = append(os.Environ(), "AUTHLIB_INSECURE_TRANSPORT=1", "NODE_ENV=test")
 	s := &Server{
-		Kind: kind, cmd: cmd, stderr: &lockedBuffer{},
+		Kind: kind, cmd: cmd, stderr: &testenv.Buffer{},
 		client:  &http.Client{Timeout: 30 * time.Second},
 		waiting: map[string]chan sideRecord{},
 		early:   map[string]sideRecord{},
@@ -317,11 +319,7 @@ func hiddenReason(kind string, rec sideRecord) string {
 
 func missing(t testing.TB, what string) {
 	t.Helper()
-	msg := fmt.Sprintf("real server dependency missing: %s; run: %s", what, InstallCommand)
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
+	testenv.Missing(t, "real server dependency missing: "+what, InstallCommand)
 }
 
 func moduleRoot(t testing.TB) string {
@@ -373,7 +371,7 @@ func buildHydra(t testing.TB, dir string) string {
 	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=readonly")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		text := string(b)
-		if os.Getenv("CI") != "true" && (strings.Contains(text, "go.sum") || strings.Contains(text, "module") || strings.Contains(text, "dial")) {
+		if !testenv.InCI() && (strings.Contains(text, "go.sum") || strings.Contains(text, "module") || strings.Contains(text, "dial")) {
 			t.Skipf("real server dependency missing: fosite modules (%s); run: %s", strings.TrimSpace(text), InstallCommand)
 		}
 		t.Fatalf("realserver: building the hydra server: %v\n%s", err, text)
@@ -383,21 +381,4 @@ func buildHydra(t testing.TB, dir string) string {
 	}
 	hydraBuild.path = out
 	return out
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

@@ -1,7 +1,7 @@
 package explain
 
 import (
-	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -62,7 +62,7 @@ func serversSending(resp *Response) []ServerAnswer {
 			}
 			a.Steps = append(a.Steps, st.ID)
 			for _, r := range rulesOf[st.ID] {
-				if !contains(a.Rules, r) {
+				if !slices.Contains(a.Rules, r) {
 					a.Rules = append(a.Rules, r)
 				}
 			}
@@ -81,32 +81,30 @@ func templateMatches(template, text string) bool {
 	if !strings.Contains(template, "{") {
 		return template == text
 	}
-	if strings.HasPrefix(template, "{") && strings.Index(template, "}") == len(template)-1 {
-		return false // a library message passed through whole: no bytes of its own to match
-	}
-	var b strings.Builder
-	b.WriteString("^")
-	for rest := template; rest != ""; {
-		i := strings.Index(rest, "{")
-		j := strings.Index(rest, "}")
-		if i < 0 || j < i {
-			b.WriteString(regexp.QuoteMeta(rest))
+	var fixed []string
+	for rest := template; ; {
+		open, end := strings.Index(rest, "{"), strings.Index(rest, "}")
+		if open < 0 || end < open {
+			fixed = append(fixed, rest)
 			break
 		}
-		b.WriteString(regexp.QuoteMeta(rest[:i]))
-		b.WriteString(".*")
-		rest = rest[j+1:]
+		fixed = append(fixed, rest[:open])
+		rest = rest[end+1:]
 	}
-	b.WriteString("$")
-	re, err := regexp.Compile(b.String())
-	return err == nil && re.MatchString(text)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
+	if strings.Join(fixed, "") == "" {
+		return false // a library message passed through whole: no bytes of its own to match
+	}
+	first, last := fixed[0], fixed[len(fixed)-1]
+	if !strings.HasPrefix(text, first) || !strings.HasSuffix(text[len(first):], last) {
+		return false
+	}
+	middle := text[len(first) : len(text)-len(last)]
+	for _, piece := range fixed[1 : len(fixed)-1] {
+		at := strings.Index(middle, piece)
+		if at < 0 {
+			return false
 		}
+		middle = middle[at+len(piece):]
 	}
-	return false
+	return true
 }

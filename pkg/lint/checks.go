@@ -665,43 +665,42 @@ func (s *state) verifyKidless(alg string) {
 	s.step("signature", "fail", msg)
 }
 
-// typeFits reports whether a key is of the type and curve alg needs.
-func typeFits(k *keys.Key, alg string) bool {
+// keyKindFor is the key type, and for EC the curve, that alg verifies with.
+func keyKindFor(alg string) (kty, crv string) {
 	switch {
 	case strings.HasPrefix(alg, "RS"), strings.HasPrefix(alg, "PS"):
-		return k.Kty == "RSA"
-	case alg == "ES256":
-		return k.Kty == "EC" && k.Crv == "P-256"
-	case alg == "ES384":
-		return k.Kty == "EC" && k.Crv == "P-384"
-	case alg == "ES512":
-		return k.Kty == "EC" && k.Crv == "P-521"
+		return "RSA", ""
+	case strings.HasPrefix(alg, "ES"):
+		return "EC", keys.CurveFor(alg)
 	case alg == "EdDSA", alg == "Ed25519":
-		return k.Kty == "OKP"
+		return "OKP", ""
 	case strings.HasPrefix(alg, "HS"):
-		return k.Kty == "oct"
+		return "oct", ""
 	}
-	return false
+	return "", ""
+}
+
+// typeFits reports whether a key is of the type and curve alg needs.
+func typeFits(k *keys.Key, alg string) bool {
+	kty, crv := keyKindFor(alg)
+	return kty != "" && k.Kty == kty && (kty != "EC" || crv != "" && k.Crv == crv)
 }
 
 func neededKey(alg string) string {
-	switch {
-	case strings.HasPrefix(alg, "RS"), strings.HasPrefix(alg, "PS"):
+	switch kty, crv := keyKindFor(alg); kty {
+	case "RSA":
 		return "an RSA key"
-	case alg == "ES256":
-		return "an EC P-256 key"
-	case alg == "ES384":
-		return "an EC P-384 key"
-	case alg == "ES512":
-		return "an EC P-521 key"
-	case strings.HasPrefix(alg, "HS"):
+	case "EC":
+		return "an EC " + crv + " key"
+	case "oct":
 		return "a shared secret"
 	}
 	return "an OKP key"
 }
 
+// keyTypeName is how fosite names the key type it looked for.
 func keyTypeName(alg string) string {
-	if strings.HasPrefix(alg, "ES") {
+	if kty, _ := keyKindFor(alg); kty == "EC" {
 		return "ECDSA"
 	}
 	return "RSA"

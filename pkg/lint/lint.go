@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -112,30 +113,21 @@ func (r Response) Answer(p profile.Profile) profile.Answer {
 // failure whenever the server sends one, since a blank description is itself
 // a documented answer.
 func (r Response) MarshalJSON() ([]byte, error) {
-	if r.Status == 200 {
-		type ok struct {
-			Status    int      `json:"status"`
-			Certain   bool     `json:"certain"`
-			Unchecked []string `json:"unchecked,omitempty"`
-			Skipped   []string `json:"skipped,omitempty"`
-		}
-		return json.Marshal(ok{r.Status, r.Certain, r.Unchecked, r.Skipped})
+	var desc *string
+	if r.Status != 200 && !r.NoDescription {
+		desc = &r.ErrorDescription
 	}
-	if r.NoDescription {
-		type bare struct {
-			Status       int      `json:"status"`
-			Error        string   `json:"error,omitempty"`
-			Certain      bool     `json:"certain"`
-			Unchecked    []string `json:"unchecked,omitempty"`
-			Skipped      []string `json:"skipped,omitempty"`
-			Rule         string   `json:"rule,omitempty"`
-			Entry        string   `json:"entry,omitempty"`
-			HiddenReason string   `json:"hidden_reason,omitempty"`
-		}
-		return json.Marshal(bare{r.Status, r.Error, r.Certain, r.Unchecked, r.Skipped, r.Rule, r.Entry, r.HiddenReason})
-	}
-	type plain Response
-	return json.Marshal(plain(r))
+	return json.Marshal(struct {
+		Status           int      `json:"status"`
+		Error            string   `json:"error,omitempty"`
+		ErrorDescription *string  `json:"error_description,omitempty"`
+		Certain          bool     `json:"certain"`
+		Unchecked        []string `json:"unchecked,omitempty"`
+		Skipped          []string `json:"skipped,omitempty"`
+		Rule             string   `json:"rule,omitempty"`
+		Entry            string   `json:"entry,omitempty"`
+		HiddenReason     string   `json:"hidden_reason,omitempty"`
+	}{r.Status, r.Error, desc, r.Certain, r.Unchecked, r.Skipped, r.Rule, r.Entry, r.HiddenReason})
 }
 
 // Step is the outcome of one server validation step.
@@ -251,8 +243,16 @@ func (s *state) report() *Report {
 	return r
 }
 
-// vars are the values every outcome template may use, with the failing
-// check's own on top.
+// fill puts values into an outcome template: the ones every template may
+// use, with the failing check's own on top. Most outcomes are fixed bytes
+// and need none.
+func (s *state) fill(template string, own map[string]string) string {
+	if !strings.Contains(template, "{") {
+		return template
+	}
+	return profile.Fill(template, s.vars(own))
+}
+
 func (s *state) vars(own map[string]string) map[string]string {
 	p := s.in.Profile
 	v := map[string]string{"token_url": p.TokenURL, "issuer": p.Issuer}
@@ -335,7 +335,7 @@ func (s *state) resolve() {
 				continue
 			}
 			if step, ok := m.Step(f.explains); ok && !step.Outcome.NoDescription {
-				f.ErrorDescription = profile.Fill(step.Outcome.Description, s.vars(f.vars))
+				f.ErrorDescription = s.fill(step.Outcome.Description, f.vars)
 			} else {
 				f.Severity = SeverityWarning
 			}
@@ -348,7 +348,7 @@ func (s *state) resolve() {
 		f.model, f.ServerCheck, f.Severity = idx, true, SeverityError
 		o := m.Steps[idx].Outcome
 		if !o.NoDescription {
-			f.ErrorDescription = profile.Fill(o.Description, s.vars(f.vars))
+			f.ErrorDescription = s.fill(o.Description, f.vars)
 		}
 		f.Quirk = o.Quirk
 	}
@@ -371,15 +371,14 @@ func (s *state) predict() Response {
 	if first != nil {
 		firstAt = first.model
 		o := m.Steps[first.model].Outcome
-		vars := s.vars(first.vars)
 		resp = Response{Status: o.Status, Error: o.Error, Certain: true, Rule: first.Rule, Entry: o.Entry,
-			NoDescription: o.NoDescription, HiddenReason: profile.Fill(o.Hidden, vars),
+			NoDescription: o.NoDescription, HiddenReason: s.fill(o.Hidden, first.vars),
 			RawBody: o.RawBody, ContentType: o.ContentType}
 		if !o.NoDescription {
-			resp.ErrorDescription = profile.Fill(o.Description, vars)
+			resp.ErrorDescription = s.fill(o.Description, first.vars)
 		}
 		if o.Challenge != "" && s.in.Request != nil && firstHeader(s.in.Request, "Authorization") != "" {
-			resp.Challenge = profile.Fill(o.Challenge, vars)
+			resp.Challenge = s.fill(o.Challenge, first.vars)
 		}
 	}
 	if s.in.Request != nil && len(s.in.Request.Skipped) > 0 {

@@ -1,12 +1,10 @@
 package serve
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -19,6 +17,7 @@ import (
 	"time"
 
 	"github.com/clientassert/clientassert/internal/fixtures"
+	"github.com/clientassert/clientassert/internal/testenv"
 	"github.com/clientassert/clientassert/pkg/keys"
 	"github.com/clientassert/clientassert/pkg/lint"
 	"github.com/clientassert/clientassert/pkg/profile"
@@ -77,32 +76,15 @@ func (fixedRand) Read(p []byte) (int, error) {
 
 // newTestServer serves the fixture client on the redox profile at the
 // fixtures' moment, logging into a buffer.
-func newTestServer(t testing.TB, jwks string) (*httptest.Server, *Server, *syncBuffer) {
+func newTestServer(t testing.TB, jwks string) (*httptest.Server, *Server, *testenv.Buffer) {
 	t.Helper()
 	p := getProfile(t, "redox", "")
-	logs := &syncBuffer{}
+	logs := &testenv.Buffer{}
 	s := New(Options{Profile: p, Now: func() time.Time { return fixtures.Now }, Log: NewLogger(logs, "json"), Random: fixedRand{}},
 		NewRegistry(NewClient(fixtures.ClientID, p, loadSet(t, jwks))))
 	ts := httptest.NewServer(s.HTTPServer().Handler)
 	t.Cleanup(ts.Close)
 	return ts, s, logs
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func post(t *testing.T, u, contentType, body string) (*http.Response, []byte) {
@@ -226,7 +208,7 @@ func TestFixtureRequestsOverHTTP(t *testing.T) {
 			if f := bytes.Fields(line); len(f) == 3 {
 				data = append([]byte(string(f[0])+" "+p.Wire.Path+" "+string(f[2])+"\r\n"), rest...)
 			}
-			status, body = rawExchange(t, ts.Listener.Addr().String(), data)
+			status, body = testenv.Exchange(t, ts.Listener.Addr().String(), data)
 		} else {
 			ct := req.ContentType
 			if !req.ContentTypeKnown {
@@ -255,26 +237,6 @@ func TestFixtureRequestsOverHTTP(t *testing.T) {
 			t.Errorf("%s: got %d %s, want %q", c.File, status, body, c.Predicted)
 		}
 	}
-}
-
-func rawExchange(t *testing.T, addr string, raw []byte) (int, []byte) {
-	t.Helper()
-	conn, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := conn.Write(raw); err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, body
 }
 
 func TestHealthz(t *testing.T) {

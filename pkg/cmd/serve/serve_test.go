@@ -1,7 +1,6 @@
 package serve
 
 import (
-	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -18,39 +17,22 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/clientassert/clientassert/internal/fixtures"
+	"github.com/clientassert/clientassert/internal/testenv"
 	"github.com/clientassert/clientassert/pkg/cmdutil"
 	"github.com/clientassert/clientassert/pkg/iostreams"
 )
 
 const testdata = "../../../testdata"
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // running is serve started in-process with args.
 type running struct {
 	url    string
-	stderr *lockedBuffer
+	stderr *testenv.Buffer
 	stop   chan struct{}
 	done   chan error
 }
@@ -58,7 +40,7 @@ type running struct {
 func start(t *testing.T, args ...string) *running {
 	t.Helper()
 	ios, _, _, _ := iostreams.Test()
-	r := &running{stderr: &lockedBuffer{}, stop: make(chan struct{}), done: make(chan error, 1)}
+	r := &running{stderr: &testenv.Buffer{}, stop: make(chan struct{}), done: make(chan error, 1)}
 	ios.ErrOut = r.stderr
 	f := &cmdutil.Factory{IOStreams: ios, Now: time.Now, Getenv: func(string) string { return "" }}
 	ready := make(chan string, 1)
