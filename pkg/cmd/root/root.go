@@ -128,7 +128,7 @@ func newCmdRootFor(f *cmdutil.Factory, args []string) *cobra.Command {
 func newRootOnly(f *cmdutil.Factory) *cobra.Command {
 	var noColor bool
 	cmd := &cobra.Command{
-		Use:   "clientassert <command> [flags]",
+		Use:   "clientassert",
 		Short: "Build, sign, decode and lint OAuth client assertions",
 		Long: strings.TrimSpace(`
 clientassert checks an OAuth client assertion (the private_key_jwt JWT sent as
@@ -158,9 +158,18 @@ The default profile is Redox (https://api.redoxengine.com/v2/auth/token).`),
 	cmd.SetErr(f.IOStreams.ErrOut)
 	cmd.SetIn(f.IOStreams.In)
 	cmd.PersistentFlags().BoolVar(&noColor, "no-color", false, "Disable colour output (also honoured: NO_COLOR)")
-	cmd.Version = version.Line(version.Resolve(f.Version))
-	cmd.SetVersionTemplate("{{ .Version }}\n")
-	cmd.Flags().Bool("version", false, "Print the version, commit and build date (as the version command does)")
+	// --version is ours, not cobra's: cobra prints a custom version line
+	// through text/template, and linking template execution keeps every
+	// exported method in the binary, which makes every run start slower.
+	var showVersion bool
+	cmd.Flags().BoolVar(&showVersion, "version", false, "Print the version, commit and build date (as the version command does)")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if showVersion {
+			fmt.Fprintln(f.IOStreams.Out, version.Line(version.Resolve(f.Version)))
+			return nil
+		}
+		return cmd.Help()
+	}
 	cmd.SetFlagErrorFunc(cmdutil.FlagError)
 	cmd.CompletionOptions.HiddenDefaultCmd = false
 	return cmd
