@@ -4,6 +4,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/clientassert/clientassert/pkg/catalog"
@@ -259,10 +260,12 @@ func levenshtein(a, b []rune) int {
 	return prev[len(b)]
 }
 
-var quoteFolder = strings.NewReplacer("\u201c", `"`, "\u201d", `"`, "\u201e", `"`, "\u2018", "'", "\u2019", "'", "`", `"`)
+var quoteFolder = sync.OnceValue(func() *strings.Replacer {
+	return strings.NewReplacer("\u201c", `"`, "\u201d", `"`, "\u201e", `"`, "\u2018", "'", "\u2019", "'", "`", `"`)
+})
 
 func normalize(s string) string {
-	s = quoteFolder.Replace(s)
+	s = quoteFolder().Replace(s)
 	s = strings.ToLower(strings.Join(strings.Fields(s), " "))
 	return strings.TrimRight(s, ".")
 }

@@ -20,6 +20,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/clientassert/clientassert/pkg/keys"
@@ -164,10 +165,10 @@ func RedactURL(raw string) string {
 	} else if err == nil {
 		return raw
 	}
-	return userinfoPassword.ReplaceAllString(raw, "${1}:xxxxx@")
+	return userinfoPassword().ReplaceAllString(raw, "${1}:xxxxx@")
 }
 
-var userinfoPassword = regexp.MustCompile(`(://[^/@:\s]*):[^/@\s]*@`)
+var userinfoPassword = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(://[^/@:\s]*):[^/@\s]*@`) })
 
 // IsURL reports whether a --jwks value names a URL rather than a file.
 func IsURL(s string) bool {

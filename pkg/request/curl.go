@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"net/textproto"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -33,61 +34,61 @@ func curlCommand(s string) (string, bool) {
 
 // curlArgOptions are the long options of curl that take an argument. Every
 // other option is a flag; knowing which is which keeps an option's value
-// from being taken for the URL.
-var curlArgOptions = setOf(
+// from being taken for the URL. Both lists are sorted slices rather than
+// maps so that they are static data instead of work at every start-up.
+var curlArgOptions = []string{
 	"abstract-unix-socket", "alt-svc", "aws-sigv4", "cacert", "capath", "cert", "cert-type",
 	"ciphers", "config", "connect-timeout", "connect-to", "continue-at", "cookie", "cookie-jar",
 	"create-file-mode", "crlfile", "curves", "data", "data-ascii", "data-binary", "data-raw",
-	"data-urlencode", "delegation", "dns-interface", "dns-ipv4-addr", "dns-ipv6-addr",
-	"dns-servers", "doh-url", "dump-header", "ech", "egd-file", "engine", "etag-compare",
-	"etag-save", "expect100-timeout", "form", "form-string", "ftp-account",
-	"ftp-alternative-to-user", "ftp-method", "ftp-port", "ftp-ssl-ccc-mode",
-	"happy-eyeballs-timeout-ms", "haproxy-clientip", "header", "hostpubmd5", "hostpubsha256",
-	"hsts", "interface", "ip-tos", "ipfs-gateway", "json", "keepalive-cnt", "keepalive-time",
-	"key", "key-type", "krb", "libcurl", "limit-rate", "local-port", "login-options",
-	"mail-auth", "mail-from", "mail-rcpt", "max-filesize", "max-redirs", "max-time",
-	"netrc-file", "noproxy", "oauth2-bearer", "output", "output-dir", "pass", "pinnedpubkey",
-	"preproxy", "proto", "proto-default", "proto-redir", "proxy", "proxy-cacert",
-	"proxy-capath", "proxy-cert", "proxy-cert-type", "proxy-ciphers", "proxy-crlfile",
+	"data-urlencode", "delegation", "dns-interface", "dns-ipv4-addr", "dns-ipv6-addr", "dns-servers",
+	"doh-url", "dump-header", "ech", "egd-file", "engine", "etag-compare", "etag-save",
+	"expect100-timeout", "form", "form-string", "ftp-account", "ftp-alternative-to-user",
+	"ftp-method", "ftp-port", "ftp-ssl-ccc-mode", "happy-eyeballs-timeout-ms", "haproxy-clientip",
+	"header", "hostpubmd5", "hostpubsha256", "hsts", "interface", "ip-tos", "ipfs-gateway", "json",
+	"keepalive-cnt", "keepalive-time", "key", "key-type", "krb", "libcurl", "limit-rate",
+	"local-port", "login-options", "mail-auth", "mail-from", "mail-rcpt", "max-filesize",
+	"max-redirs", "max-time", "netrc-file", "noproxy", "oauth2-bearer", "output", "output-dir",
+	"pass", "pinnedpubkey", "preproxy", "proto", "proto-default", "proto-redir", "proxy",
+	"proxy-cacert", "proxy-capath", "proxy-cert", "proxy-cert-type", "proxy-ciphers", "proxy-crlfile",
 	"proxy-header", "proxy-key", "proxy-key-type", "proxy-pass", "proxy-pinnedpubkey",
 	"proxy-service-name", "proxy-tls13-ciphers", "proxy-tlsauthtype", "proxy-tlspassword",
-	"proxy-tlsuser", "proxy-user", "proxy1.0", "pubkey", "quote", "random-file", "range",
-	"rate", "referer", "request", "request-target", "resolve", "retry", "retry-delay",
-	"retry-max-time", "sasl-authzid", "service-name", "socks4", "socks4a", "socks5",
-	"socks5-gssapi-service", "socks5-hostname", "speed-limit", "speed-time", "stderr",
-	"telnet-option", "tftp-blksize", "time-cond", "tls-max", "tls13-ciphers", "tlsauthtype",
-	"tlspassword", "tlsuser", "trace", "trace-ascii", "trace-config", "unix-socket",
-	"upload-file", "url", "url-query", "user", "user-agent", "variable", "write-out",
-)
+	"proxy-tlsuser", "proxy-user", "proxy1.0", "pubkey", "quote", "random-file", "range", "rate",
+	"referer", "request", "request-target", "resolve", "retry", "retry-delay", "retry-max-time",
+	"sasl-authzid", "service-name", "socks4", "socks4a", "socks5", "socks5-gssapi-service",
+	"socks5-hostname", "speed-limit", "speed-time", "stderr", "telnet-option", "tftp-blksize",
+	"time-cond", "tls-max", "tls13-ciphers", "tlsauthtype", "tlspassword", "tlsuser", "trace",
+	"trace-ascii", "trace-config", "unix-socket", "upload-file", "url", "url-query", "user",
+	"user-agent", "variable", "write-out",
+}
 
 // curlFlagOptions are common curl options without an argument. An option in
 // neither list is noted as unknown and read as a flag.
-var curlFlagOptions = setOf(
+var curlFlagOptions = []string{
 	"anyauth", "append", "basic", "ca-native", "cert-status", "compressed", "compressed-ssh",
-	"create-dirs", "crlf", "digest", "disable", "disable-eprt", "disable-epsv", "disallow-username-in-url",
-	"doh-cert-status", "doh-insecure", "fail", "fail-early", "fail-with-body", "false-start",
-	"ftp-create-dirs", "ftp-pasv", "ftp-pret", "ftp-skip-pasv-ip", "ftp-ssl", "ftp-ssl-ccc",
-	"ftp-ssl-control", "ftp-ssl-reqd", "get", "globoff", "head", "help", "http0.9", "http1.0",
-	"http1.1", "http2", "http2-prior-knowledge", "http3", "http3-only", "ignore-content-length",
-	"include", "insecure", "ipv4", "ipv6", "junk-session-cookies", "list-only", "location",
-	"location-trusted", "manual", "metalink", "mptcp", "negotiate", "netrc", "netrc-optional",
-	"next", "no-alpn", "no-buffer", "no-clobber", "no-keepalive", "no-npn", "no-progress-meter",
-	"no-sessionid", "ntlm", "ntlm-wb", "parallel", "parallel-immediate", "path-as-is",
-	"post301", "post302", "post303", "progress-bar", "proxy-anyauth", "proxy-basic",
+	"create-dirs", "crlf", "digest", "disable", "disable-eprt", "disable-epsv",
+	"disallow-username-in-url", "doh-cert-status", "doh-insecure", "fail", "fail-early",
+	"fail-with-body", "false-start", "ftp-create-dirs", "ftp-pasv", "ftp-pret", "ftp-skip-pasv-ip",
+	"ftp-ssl", "ftp-ssl-ccc", "ftp-ssl-control", "ftp-ssl-reqd", "get", "globoff", "head", "help",
+	"http0.9", "http1.0", "http1.1", "http2", "http2-prior-knowledge", "http3", "http3-only",
+	"ignore-content-length", "include", "insecure", "ipv4", "ipv6", "junk-session-cookies",
+	"list-only", "location", "location-trusted", "manual", "metalink", "mptcp", "negotiate", "netrc",
+	"netrc-optional", "next", "no-alpn", "no-buffer", "no-clobber", "no-keepalive", "no-npn",
+	"no-progress-meter", "no-sessionid", "ntlm", "ntlm-wb", "parallel", "parallel-immediate",
+	"path-as-is", "post301", "post302", "post303", "progress-bar", "proxy-anyauth", "proxy-basic",
 	"proxy-ca-native", "proxy-digest", "proxy-http2", "proxy-insecure", "proxy-negotiate",
 	"proxy-ntlm", "proxy-ssl-allow-beast", "proxy-ssl-auto-client-cert", "proxytunnel", "raw",
-	"remote-header-name", "remote-name", "remote-name-all", "remote-time", "remove-on-error", "retry-all-errors",
-	"retry-connrefused", "sasl-ir", "show-error", "show-headers", "silent", "skip-existing",
-	"socks5-basic", "socks5-gssapi", "socks5-gssapi-nec", "ssl", "ssl-allow-beast",
-	"ssl-auto-client-cert", "ssl-no-revoke", "ssl-reqd", "ssl-revoke-best-effort", "sslv2",
-	"sslv3", "styled-output", "suppress-connect-headers", "tcp-fastopen", "tcp-nodelay",
-	"tftp-no-options", "tlsv1", "tlsv1.0", "tlsv1.1", "tlsv1.2", "tlsv1.3", "tr-encoding",
-	"trace-ids", "trace-time", "use-ascii", "verbose", "version", "xattr",
-)
+	"remote-header-name", "remote-name", "remote-name-all", "remote-time", "remove-on-error",
+	"retry-all-errors", "retry-connrefused", "sasl-ir", "show-error", "show-headers", "silent",
+	"skip-existing", "socks5-basic", "socks5-gssapi", "socks5-gssapi-nec", "ssl", "ssl-allow-beast",
+	"ssl-auto-client-cert", "ssl-no-revoke", "ssl-reqd", "ssl-revoke-best-effort", "sslv2", "sslv3",
+	"styled-output", "suppress-connect-headers", "tcp-fastopen", "tcp-nodelay", "tftp-no-options",
+	"tlsv1", "tlsv1.0", "tlsv1.1", "tlsv1.2", "tlsv1.3", "tr-encoding", "trace-ids", "trace-time",
+	"use-ascii", "verbose", "version", "xattr",
+}
 
 // curlShortArg maps the short options that take an argument to their long
 // names; curlShortFlags are the short options without one.
-var curlShortArg = map[byte]string{
+var curlShortArg = [256]string{
 	'A': "user-agent", 'b': "cookie", 'c': "cookie-jar", 'C': "continue-at", 'd': "data",
 	'D': "dump-header", 'e': "referer", 'E': "cert", 'F': "form", 'H': "header", 'K': "config",
 	'm': "max-time", 'o': "output", 'P': "ftp-port", 'Q': "quote", 'r': "range",
@@ -95,7 +96,7 @@ var curlShortArg = map[byte]string{
 	'x': "proxy", 'X': "request", 'y': "speed-time", 'Y': "speed-limit", 'z': "time-cond",
 }
 
-var curlShortFlags = map[byte]string{
+var curlShortFlags = [256]string{
 	'0': "http1.0", '1': "tlsv1", '2': "sslv2", '3': "sslv3", '4': "ipv4", '6': "ipv6",
 	'#': "progress-bar", ':': "next", 'a': "append", 'B': "use-ascii", 'f': "fail",
 	'g': "globoff", 'G': "get", 'h': "help", 'i': "include", 'I': "head", 'j': "junk-session-cookies",
@@ -105,12 +106,9 @@ var curlShortFlags = map[byte]string{
 	'Z': "parallel",
 }
 
-func setOf(names ...string) map[string]bool {
-	m := make(map[string]bool, len(names))
-	for _, n := range names {
-		m[n] = true
-	}
-	return m
+func listed(sorted []string, name string) bool {
+	_, found := slices.BinarySearch(sorted, name)
+	return found
 }
 
 // multipartBoundaryText is the boundary used for the multipart body that
@@ -215,7 +213,7 @@ func (c *curlCmd) parseArgs(args []string) {
 			// are flags until one that takes an argument, which takes
 			// the rest of the word or else the next word.
 			for j := 1; j < len(w); j++ {
-				if long, ok := curlShortArg[w[j]]; ok {
+				if long := curlShortArg[w[j]]; long != "" {
 					opt := "-" + string(w[j])
 					if j+1 < len(w) {
 						c.option(opt, long, w[j+1:])
@@ -227,7 +225,7 @@ func (c *curlCmd) parseArgs(args []string) {
 					}
 					break
 				}
-				if long, ok := curlShortFlags[w[j]]; ok {
+				if long := curlShortFlags[w[j]]; long != "" {
 					c.flag("-"+string(w[j]), long)
 				} else {
 					c.n.add("unknown curl option %s was ignored", quoteNote("-"+string(w[j])))
@@ -243,7 +241,7 @@ func (c *curlCmd) parseArgs(args []string) {
 // optionTakesArg reports whether the long option name takes an argument,
 // including curl's --expand- variants.
 func optionTakesArg(name string) bool {
-	return curlArgOptions[name] || (strings.HasPrefix(name, "expand-") && curlArgOptions[name[len("expand-"):]])
+	return listed(curlArgOptions, name) || (strings.HasPrefix(name, "expand-") && listed(curlArgOptions, name[len("expand-"):]))
 }
 
 func (c *curlCmd) flag(opt, name string) {
@@ -258,7 +256,7 @@ func (c *curlCmd) flag(opt, name string) {
 	case "no-get":
 		c.get = false
 	default:
-		if !curlFlagOptions[name] && !curlFlagOptions[strings.TrimPrefix(name, "no-")] {
+		if !listed(curlFlagOptions, name) && !listed(curlFlagOptions, strings.TrimPrefix(name, "no-")) {
 			c.n.add("unknown curl option %s was ignored", quoteNote(opt))
 		}
 	}

@@ -12,10 +12,14 @@ type reqLine struct {
 	end                     int // offset just past the line, including its line ending
 }
 
-// knownMethods may start a request line that lacks the HTTP version, as in
-// the .http files of editor REST clients.
-var knownMethods = map[string]bool{
-	"GET": true, "POST": true, "PUT": true, "PATCH": true, "DELETE": true, "HEAD": true, "OPTIONS": true,
+// knownMethod reports whether m may start a request line that lacks the
+// HTTP version, as in the .http files of editor REST clients.
+func knownMethod(m string) bool {
+	switch m {
+	case "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS":
+		return true
+	}
+	return false
 }
 
 // requestLine reports whether s starts with "METHOD target HTTP/x.y" (or a
@@ -38,7 +42,7 @@ func requestLine(s string) (reqLine, bool) {
 		return reqLine{method: fields[0], target: fields[1], version: fields[2], end: end}, true
 	case 2:
 		t := fields[1]
-		if knownMethods[fields[0]] && (strings.HasPrefix(t, "/") || hasPrefixFold(t, "http://") || hasPrefixFold(t, "https://")) {
+		if knownMethod(fields[0]) && (strings.HasPrefix(t, "/") || hasPrefixFold(t, "http://") || hasPrefixFold(t, "https://")) {
 			return reqLine{method: fields[0], target: t, end: end}, true
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -170,7 +171,7 @@ func readFile(f *cmdutil.Factory, path string) (string, error) {
 }
 
 // pathExtension is a file extension at the end of one word.
-var pathExtension = regexp.MustCompile(`\.[A-Za-z][A-Za-z0-9]{0,4}$`)
+var pathExtension = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\.[A-Za-z][A-Za-z0-9]{0,4}$`) })
 
 // looksLikePath reports whether arg is plainly meant as a file name: one
 // word, not a URL or JSON, with a path separator or a file extension. No
@@ -184,7 +185,7 @@ func looksLikePath(arg string) bool {
 	if strings.Contains(l, "://") || strings.HasPrefix(l, "eyj") {
 		return false
 	}
-	return strings.ContainsAny(arg, `/\`) || pathExtension.MatchString(arg)
+	return strings.ContainsAny(arg, `/\`) || pathExtension().MatchString(arg)
 }
 
 // isFile reports whether arg names an existing file or directory (so that a
