@@ -37,11 +37,15 @@ var (
 // writes before the block do not hide it) or a JWK. It returns "" for
 // anything else.
 func KeyTextKind(s string) string {
-	if m := pemBegin().FindStringSubmatch(s); m != nil {
-		if strings.Contains(m[1], "PRIVATE") || strings.Contains(m[1], "ENCRYPTED") {
-			return KindPEMPrivateKey
+	// Every argument passes through here: the literal test keeps the
+	// regexp from being compiled on runs that hold no PEM at all.
+	if strings.Contains(s, "-----BEGIN ") {
+		if m := pemBegin().FindStringSubmatch(s); m != nil {
+			if strings.Contains(m[1], "PRIVATE") || strings.Contains(m[1], "ENCRYPTED") {
+				return KindPEMPrivateKey
+			}
+			return KindPEM
 		}
-		return KindPEM
 	}
 	t := strings.TrimSpace(s)
 	if strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") {
