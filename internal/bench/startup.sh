@@ -9,7 +9,8 @@
 # Every Go binary is built as the release is (.goreleaser.yaml: CGO_ENABLED=0,
 # -trimpath, -s -w). Needs hyperfine, jose and python3 (apt-get install -y
 # hyperfine jose python3). A Go hello-world built the same way shows the floor
-# of any Go process.
+# of any Go process, and one that links all of clientassert's dependencies
+# the floor of this binary.
 #
 # Two measurements, each a ratio against `jose jws ver` in the same run
 # (below 1 means faster than jose):
@@ -47,6 +48,17 @@ mkdir "$tmp/hello"
 printf 'package main\n\nimport "os"\n\nfunc main() { os.Stdout.WriteString("hello\\n") }\n' > "$tmp/hello/main.go"
 printf 'module hello\n\ngo 1.26\n' > "$tmp/hello/go.mod"
 release_build "$tmp/hello" "$tmp/go-hello" .
+# The dependency floor: a program that links every package clientassert
+# links (so their init functions run) and does nothing else. What is above
+# it is this project's own start-up work.
+floor=$(mktemp -d internal/bench/_floor.XXXXXX)
+trap 'rm -rf "$tmp" "$floor"' EXIT
+{
+  printf 'package main\n\nimport (\n\t"os"\n'
+  go list -deps ./cmd/clientassert | grep -v -e clientassert -e internal -e '^vendor/' -e '^runtime' -e '^unsafe$' -e '^C$' -e '^os$' | sed 's/.*/\t_ "&"/'
+  printf ')\n\nfunc main() { os.Stdout.WriteString("hello\\n") }\n'
+} > "$floor/main.go"
+release_build . "$tmp/go-deps-floor" "./$floor"
 
 # The same RS384 token and RSA public key for every command.
 tr -d '\n' < testdata/tokens/valid-rs384.jwt > "$tmp/token.jwt"
@@ -58,6 +70,7 @@ now=2026-11-27T12:00:00Z
 {
   printf 'jose jws ver\tjose jws ver -i %s -k %s\n' "$tmp/token.jwt" "$tmp/key.jwk"
   printf 'go hello-world\t%s\n' "$tmp/go-hello"
+  printf 'go deps floor\t%s\n' "$tmp/go-deps-floor"
   for b in "${binaries[@]}"; do
     "$tmp/$b" lint --jwks "$tmp/key.jwk" --now "$now" "$tok" >/dev/null
     printf '%s lint --jwks\t%s lint --jwks %s --now %s %s\n' "$b" "$tmp/$b" "$tmp/key.jwk" "$now" "$tok"
