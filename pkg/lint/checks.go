@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -447,7 +448,7 @@ func (s *state) checkStructure() bool {
 	return true
 }
 
-func isJSONNull(b []byte) bool { return strings.TrimSpace(string(b)) == "null" }
+func isJSONNull(b []byte) bool { return string(bytes.TrimSpace(b)) == "null" }
 
 // checkKid mirrors the server's first look at the header: kid must be truthy.
 func (s *state) checkKid() {

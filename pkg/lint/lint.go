@@ -222,10 +222,10 @@ func (s *state) report() *Report {
 	}
 	if s.tok != nil {
 		if s.tok.Header != nil {
-			r.Header, _ = redact.Value(s.tok.Header, redact.Replace)
+			r.Header = redacted(s.tok.Header)
 		}
 		if s.tok.Payload != nil {
-			r.Claims, _ = redact.Value(s.tok.Payload, redact.Replace)
+			r.Claims = redacted(s.tok.Payload)
 		}
 	}
 	for _, f := range s.findings {
@@ -241,6 +241,41 @@ func (s *state) report() *Report {
 	r.Predicted = s.predict()
 	r.StoreJTI = s.storeJTI()
 	return r
+}
+
+// redacted is v without private key material. Only an object with a kty
+// member or a member named jwk can hold some, and most tokens have neither,
+// so they skip redact's round trip through JSON text.
+func redacted(v map[string]any) any {
+	if !mayHoldJWK(v) {
+		return v
+	}
+	out, _ := redact.Value(v, redact.Replace)
+	return out
+}
+
+func mayHoldJWK(v any) bool {
+	switch x := v.(type) {
+	case map[string]any:
+		if _, ok := x["kty"]; ok {
+			return true
+		}
+		if _, ok := x["jwk"]; ok {
+			return true
+		}
+		for _, e := range x {
+			if mayHoldJWK(e) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if mayHoldJWK(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // fill puts values into an outcome template: the ones every template may
