@@ -44,7 +44,11 @@ type state struct {
 }
 
 func newState(in Input) *state {
-	return &state{in: in, now: int64(math.Floor(float64(in.Now.UnixMilli()) / 1000))}
+	s := &state{in: in, now: int64(math.Floor(float64(in.Now.UnixMilli()) / 1000))}
+	// Room for the steps a whole token passes through, so the list is
+	// allocated once.
+	s.steps = make([]Step, 0, 8)
+	return s
 }
 
 // fail records that the check behind step failed for rule; the model

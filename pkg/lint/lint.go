@@ -423,6 +423,9 @@ func (s *state) predict() Response {
 	for _, u := range s.unchecked {
 		if at := m.StepIndex(u.step); at >= 0 && at < firstAt {
 			resp.Certain = false
+			if resp.Unchecked == nil {
+				resp.Unchecked = make([]string, 0, len(s.unchecked))
+			}
 			resp.Unchecked = append(resp.Unchecked, u.id)
 		}
 	}
