@@ -197,11 +197,7 @@ func VerifySignature(k *Key, alg string, signingInput, sig []byte) Verdict {
 		return verifyRaw(verificationKey, alg, h, signingInput, sig,
 			"go-jose reads only canonical base64url segments; jose 2.x signs over the bytes as sent")
 	}
-	// The flattened JSON form lets go-jose keep the header bytes as sent,
-	// and supplies alg for a header that has none.
-	serialized := `{"protected":"` + header + `","header":{"alg":"` + alg + `"},"payload":"` + payload +
-		`","signature":"` + base64.RawURLEncoding.EncodeToString(sig) + `"}`
-	jws, err := jose.ParseSignedJSON(serialized, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
+	jws, err := parseJWS(header, payload, alg, sig)
 	if err != nil {
 		var unexpected *jose.ErrUnexpectedSignatureAlgorithm
 		if errors.As(err, &unexpected) {
@@ -227,6 +223,21 @@ func VerifySignature(k *Key, alg string, signingInput, sig []byte) Verdict {
 		return invalid("the PSS salt is not as long as the digest, which the server requires")
 	}
 	return Verdict{Status: Valid}
+}
+
+// parseJWS has go-jose read the token as sent. The compact form is the
+// cheap and usual case; a header it refuses (one without alg among them) is
+// read again in the flattened JSON form, which keeps the header bytes as
+// sent and supplies alg from outside, so the error, if any, is that form's.
+func parseJWS(header, payload, alg string, sig []byte) (*jose.JSONWebSignature, error) {
+	algs := []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)}
+	encodedSig := base64.RawURLEncoding.EncodeToString(sig)
+	if jws, err := jose.ParseSignedCompact(header+"."+payload+"."+encodedSig, algs); err == nil {
+		return jws, nil
+	}
+	serialized := `{"protected":"` + header + `","header":{"alg":"` + alg + `"},"payload":"` + payload +
+		`","signature":"` + encodedSig + `"}`
+	return jose.ParseSignedJSON(serialized, algs)
 }
 
 // pssSaltIsDigestSize applies Node's RSA-PSS rule, which is stricter than
@@ -292,8 +303,40 @@ func rsaRefusal(pub *rsa.PublicKey) (Verdict, bool) {
 // canonicalB64 reports whether s is unpadded base64url that decodes and
 // encodes back to itself.
 func canonicalB64(s string) bool {
-	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
-	return err == nil && base64.RawURLEncoding.EncodeToString(b) == s
+	if len(s)%4 == 1 {
+		return false
+	}
+	last := 0
+	for i := 0; i < len(s); i++ {
+		if last = urlValue(s[i]); last < 0 {
+			return false
+		}
+	}
+	// The bits of the last character past the data must be zero.
+	switch len(s) % 4 {
+	case 2:
+		return last&0x0f == 0
+	case 3:
+		return last&0x03 == 0
+	}
+	return true
+}
+
+// urlValue is the 6-bit value of a base64url character, or -1.
+func urlValue(c byte) int {
+	switch {
+	case c >= 'A' && c <= 'Z':
+		return int(c - 'A')
+	case c >= 'a' && c <= 'z':
+		return int(c-'a') + 26
+	case c >= '0' && c <= '9':
+		return int(c-'0') + 52
+	case c == '-':
+		return 62
+	case c == '_':
+		return 63
+	}
+	return -1
 }
 
 // goJoseMessage drops go-jose's package prefix from an error.

@@ -123,7 +123,7 @@ func (t *Token) SigningInput() string {
 	if len(t.Segments) != 3 {
 		return ""
 	}
-	return t.Segments[0] + "." + t.Segments[1]
+	return t.Raw[:len(t.Segments[0])+1+len(t.Segments[1])]
 }
 
 // Decodable reports whether the server's decode step succeeds: three parts,
