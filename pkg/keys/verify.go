@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"slices"
 	"strings"
@@ -155,6 +156,27 @@ func notChecked(format string, args ...any) Verdict {
 // calls go-jose itself makes, and the verdict's Reason says so; and Node
 // requires PS* salts as long as the digest, which go-jose does not.
 func VerifySignature(k *Key, alg string, signingInput, sig []byte) Verdict {
+	return verify(k, alg, string(signingInput), "", sig)
+}
+
+// VerifyCompact is VerifySignature for a whole compact token and its
+// signature as decoded (leniently, as the server decodes it): the token's
+// own signature segment is handed to go-jose when it is canonical
+// base64url, which saves encoding the signature again.
+func VerifyCompact(k *Key, alg, token string, sig []byte) Verdict {
+	signingInput, encodedSig := token, ""
+	if i := strings.LastIndexByte(token, '.'); i >= 0 {
+		signingInput, encodedSig = token[:i], token[i+1:]
+	}
+	if !canonicalB64(encodedSig) || len(encodedSig) != base64.RawURLEncoding.EncodedLen(len(sig)) {
+		encodedSig = ""
+	}
+	return verify(k, alg, signingInput, encodedSig, sig)
+}
+
+// verify is VerifySignature with the signature's canonical base64url form,
+// when the caller has it, or "".
+func verify(k *Key, alg, signingInput, encodedSig string, sig []byte) Verdict {
 	if k == nil {
 		return notChecked("no key to verify with")
 	}
@@ -189,7 +211,7 @@ func VerifySignature(k *Key, alg string, signingInput, sig []byte) Verdict {
 		verificationKey = pub
 	}
 
-	header, payload, ok := strings.Cut(string(signingInput), ".")
+	header, payload, ok := strings.Cut(signingInput, ".")
 	if !ok || strings.Contains(payload, ".") {
 		return invalid("the signing input is not header.payload")
 	}
@@ -197,7 +219,7 @@ func VerifySignature(k *Key, alg string, signingInput, sig []byte) Verdict {
 		return verifyRaw(verificationKey, alg, h, signingInput, sig,
 			"go-jose reads only canonical base64url segments; jose 2.x signs over the bytes as sent")
 	}
-	jws, err := parseJWS(header, payload, alg, sig)
+	jws, err := parseJWS(header, payload, alg, encodedSig, sig)
 	if err != nil {
 		var unexpected *jose.ErrUnexpectedSignatureAlgorithm
 		if errors.As(err, &unexpected) {
@@ -229,9 +251,11 @@ func VerifySignature(k *Key, alg string, signingInput, sig []byte) Verdict {
 // cheap and usual case; a header it refuses (one without alg among them) is
 // read again in the flattened JSON form, which keeps the header bytes as
 // sent and supplies alg from outside, so the error, if any, is that form's.
-func parseJWS(header, payload, alg string, sig []byte) (*jose.JSONWebSignature, error) {
+func parseJWS(header, payload, alg, encodedSig string, sig []byte) (*jose.JSONWebSignature, error) {
 	algs := []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)}
-	encodedSig := base64.RawURLEncoding.EncodeToString(sig)
+	if encodedSig == "" {
+		encodedSig = base64.RawURLEncoding.EncodeToString(sig)
+	}
 	if jws, err := jose.ParseSignedCompact(header+"."+payload+"."+encodedSig, algs); err == nil {
 		return jws, nil
 	}
@@ -242,14 +266,14 @@ func parseJWS(header, payload, alg string, sig []byte) (*jose.JSONWebSignature, 
 
 // pssSaltIsDigestSize applies Node's RSA-PSS rule, which is stricter than
 // go-jose's: the salt must be as long as the digest.
-func pssSaltIsDigestSize(pub *rsa.PublicKey, h crypto.Hash, input, sig []byte) bool {
+func pssSaltIsDigestSize(pub *rsa.PublicKey, h crypto.Hash, input string, sig []byte) bool {
 	opts := &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash}
 	return rsa.VerifyPSS(pub, h, digestOf(h, input), sig, opts) == nil
 }
 
-func digestOf(h crypto.Hash, data []byte) []byte {
+func digestOf(h crypto.Hash, data string) []byte {
 	w := h.New()
-	w.Write(data)
+	io.WriteString(w, data)
 	return w.Sum(nil)
 }
 
@@ -258,12 +282,12 @@ func digestOf(h crypto.Hash, data []byte) []byte {
 // refuses) although jose 2.x verifies it over the bytes as sent. It makes
 // the same crypto/* calls go-jose makes internally; why says why it was
 // needed, and is kept in the verdict.
-func verifyRaw(key any, alg string, h crypto.Hash, input, sig []byte, why string) Verdict {
+func verifyRaw(key any, alg string, h crypto.Hash, input string, sig []byte, why string) Verdict {
 	good := false
 	switch alg[:2] {
 	case "HS":
 		mac := hmac.New(h.New, key.([]byte))
-		mac.Write(input)
+		io.WriteString(mac, input)
 		good = hmac.Equal(mac.Sum(nil), sig)
 	case "RS":
 		good = rsa.VerifyPKCS1v15(key.(*rsa.PublicKey), h, digestOf(h, input), sig) == nil

@@ -372,3 +372,36 @@ func FuzzCanonicalB64(f *testing.F) {
 		}
 	})
 }
+
+func TestVerifyCompactAgreesWithVerifySignature(t *testing.T) {
+	k := parseFixture(t, "rsa2048.pkcs1.pem").Keys[0]
+	priv := k.Private.(*rsa.PrivateKey)
+	inputs := []string{
+		string(joseInput("RS384")),
+		b64([]byte(`{"alg":"RS384","kid":"k"}`)) + "=.eyJpc3MiOiJ4In0",
+		b64([]byte(`{"alg":"none","alg":"RS384"}`)) + ".eyJpc3MiOiJ4In0",
+		b64([]byte(`{"kid":"k"}`)) + ".eyJpc3MiOiJ4In0",
+		string(joseInput("RS256")),
+	}
+	for _, input := range inputs {
+		sig := sign(t, priv, "RS384", []byte(input))
+		corrupted := append([]byte{}, sig...)
+		corrupted[len(corrupted)-1] ^= 1
+		// The server decodes the signature leniently: padding and the
+		// standard alphabet give the same bytes.
+		for _, c := range []struct {
+			encoded string
+			sig     []byte
+		}{
+			{base64.RawURLEncoding.EncodeToString(sig), sig},
+			{base64.StdEncoding.EncodeToString(sig), sig},
+			{base64.RawURLEncoding.EncodeToString(sig) + "==", sig},
+			{base64.RawURLEncoding.EncodeToString(corrupted), corrupted},
+		} {
+			want := VerifySignature(k, "RS384", []byte(input), c.sig)
+			if got := VerifyCompact(k, "RS384", input+"."+c.encoded, c.sig); got != want {
+				t.Errorf("%s.%s: VerifyCompact %+v, VerifySignature %+v", input, c.encoded, got, want)
+			}
+		}
+	}
+}

@@ -609,7 +609,7 @@ func (s *state) verifyWith(k *keys.Key, alg string) {
 		s.step("signature", "fail", msg)
 		return
 	}
-	verdict := keys.VerifySignature(k, alg, []byte(s.tok.SigningInput()), s.tok.Signature)
+	verdict := keys.VerifyCompact(k, alg, s.tok.Raw, s.tok.Signature)
 	if verdict.Status == keys.NotChecked {
 		s.notChecked("signature", "signature-invalid", verdict.Reason)
 		return
@@ -659,7 +659,7 @@ func (s *state) verifyKidless(alg string) {
 		if min := s.in.Profile.MinRSABits; k.Kty == "RSA" && k.Bits < min {
 			continue
 		}
-		if keys.VerifySignature(k, alg, []byte(s.tok.SigningInput()), s.tok.Signature).Status == keys.Valid {
+		if keys.VerifyCompact(k, alg, s.tok.Raw, s.tok.Signature).Status == keys.Valid {
 			s.key, s.signatureOK = k, true
 			s.step("signature", "pass", plainKid(k))
 			return
