@@ -4,6 +4,7 @@
 package lint
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -222,10 +223,10 @@ func (s *state) report() *Report {
 	}
 	if s.tok != nil {
 		if s.tok.Header != nil {
-			r.Header = redacted(s.tok.Header)
+			r.Header = redacted(s.tok.Header, s.tok.HeaderJSON)
 		}
 		if s.tok.Payload != nil {
-			r.Claims = redacted(s.tok.Payload)
+			r.Claims = redacted(s.tok.Payload, s.tok.PayloadJSON)
 		}
 	}
 	for _, f := range s.findings {
@@ -243,10 +244,14 @@ func (s *state) report() *Report {
 	return r
 }
 
-// redacted is v without private key material. Only an object with a kty
-// member or a member named jwk can hold some, and most tokens have neither,
-// so they skip redact's round trip through JSON text.
-func redacted(v map[string]any) any {
+// redacted is v, decoded from text, without private key material. Only an
+// object with a kty member or a member named jwk can hold some, and most
+// tokens have neither, so they skip redact's round trip through JSON text:
+// the text shows neither name, unless written with escapes.
+func redacted(v map[string]any, text []byte) any {
+	if !bytes.Contains(text, []byte("kty")) && !bytes.Contains(text, []byte("jwk")) && !bytes.Contains(text, []byte(`\u`)) {
+		return v
+	}
 	if !mayHoldJWK(v) {
 		return v
 	}
