@@ -37,18 +37,29 @@ type state struct {
 	findings     []Finding
 	steps        []Step
 	notes        []string
-	unchecked    []uncheckedStep
-	key          *keys.Key
-	keyUnusable  bool
-	signatureOK  bool
+	// unchecked lists the steps not checked for want of key material; an
+	// array and a count rather than a slice, so that the state, which
+	// points into none of its own fields, can stay on the stack.
+	unchecked   [4]uncheckedStep
+	nUnchecked  int
+	key         *keys.Key
+	keyUnusable bool
+	signatureOK bool
+	out         *Report // filled in by report
 }
 
 func newState(in Input) *state {
 	s := &state{in: in, now: int64(math.Floor(float64(in.Now.UnixMilli()) / 1000))}
-	// Room for the steps a whole token passes through, so the list is
-	// allocated once.
-	s.steps = make([]Step, 0, 8)
+	// The report and room for the steps a whole token passes through come
+	// in one allocation.
+	out := new(reportAndSteps)
+	s.out, s.steps = &out.report, out.steps[:0]
 	return s
+}
+
+type reportAndSteps struct {
+	report Report
+	steps  [8]Step
 }
 
 // fail records that the check behind step failed for rule; the model
@@ -104,7 +115,8 @@ func (s *state) step(id, status, detail string) {
 
 func (s *state) notChecked(id, step, why string) {
 	s.step(id, "not-checked", why)
-	s.unchecked = append(s.unchecked, uncheckedStep{id, step})
+	s.unchecked[s.nUnchecked] = uncheckedStep{id, step} // each call site runs at most once
+	s.nUnchecked++
 }
 
 func (s *state) run() {

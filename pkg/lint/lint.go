@@ -206,7 +206,8 @@ func (s *state) report() *Report {
 		}
 		return a.rank < b.rank
 	})
-	r := &Report{
+	r := s.out
+	*r = Report{
 		Findings: s.findings,
 		Steps:    s.steps,
 		Profile:  s.in.Profile.Name,
@@ -333,7 +334,7 @@ func (s *state) storeJTI() *JTIRecord {
 			return nil
 		}
 	}
-	for _, u := range s.unchecked {
+	for _, u := range s.unchecked[:s.nUnchecked] {
 		if i := p.StepIndex(u.step); i >= 0 && i <= at {
 			return nil // the key was not checked: whether it is stored is unknown
 		}
@@ -425,11 +426,11 @@ func (s *state) predict() Response {
 		resp.Certain = false
 		resp.Skipped = s.in.Request.Skipped
 	}
-	for _, u := range s.unchecked {
+	for _, u := range s.unchecked[:s.nUnchecked] {
 		if at := m.StepIndex(u.step); at >= 0 && at < firstAt {
 			resp.Certain = false
 			if resp.Unchecked == nil {
-				resp.Unchecked = make([]string, 0, len(s.unchecked))
+				resp.Unchecked = make([]string, 0, s.nUnchecked)
 			}
 			resp.Unchecked = append(resp.Unchecked, u.id)
 		}
