@@ -156,7 +156,7 @@ func notChecked(format string, args ...any) Verdict {
 // calls go-jose itself makes, and the verdict's Reason says so; and Node
 // requires PS* salts as long as the digest, which go-jose does not.
 func VerifySignature(k *Key, alg string, signingInput, sig []byte) Verdict {
-	return verify(k, alg, string(signingInput), "", sig)
+	return verify(k, alg, string(signingInput), "", sig, "")
 }
 
 // VerifyCompact is VerifySignature for a whole compact token and its
@@ -169,14 +169,14 @@ func VerifyCompact(k *Key, alg, token string, sig []byte) Verdict {
 		signingInput, encodedSig = token[:i], token[i+1:]
 	}
 	if !canonicalB64(encodedSig) || len(encodedSig) != base64.RawURLEncoding.EncodedLen(len(sig)) {
-		encodedSig = ""
+		return verify(k, alg, signingInput, "", sig, "")
 	}
-	return verify(k, alg, signingInput, encodedSig, sig)
+	return verify(k, alg, signingInput, encodedSig, sig, token)
 }
 
-// verify is VerifySignature with the signature's canonical base64url form,
-// when the caller has it, or "".
-func verify(k *Key, alg, signingInput, encodedSig string, sig []byte) Verdict {
+// verify is VerifySignature with, when the caller has them, the signature's
+// canonical base64url form and the whole token signingInput.encodedSig, or "".
+func verify(k *Key, alg, signingInput, encodedSig string, sig []byte, token string) Verdict {
 	if k == nil {
 		return notChecked("no key to verify with")
 	}
@@ -219,7 +219,7 @@ func verify(k *Key, alg, signingInput, encodedSig string, sig []byte) Verdict {
 		return verifyRaw(verificationKey, alg, h, signingInput, sig,
 			"go-jose reads only canonical base64url segments; jose 2.x signs over the bytes as sent")
 	}
-	jws, err := parseJWS(header, payload, alg, encodedSig, sig)
+	jws, err := parseJWS(header, payload, alg, encodedSig, sig, token)
 	if err != nil {
 		var unexpected *jose.ErrUnexpectedSignatureAlgorithm
 		if errors.As(err, &unexpected) {
@@ -251,12 +251,15 @@ func verify(k *Key, alg, signingInput, encodedSig string, sig []byte) Verdict {
 // cheap and usual case; a header it refuses (one without alg among them) is
 // read again in the flattened JSON form, which keeps the header bytes as
 // sent and supplies alg from outside, so the error, if any, is that form's.
-func parseJWS(header, payload, alg, encodedSig string, sig []byte) (*jose.JSONWebSignature, error) {
+func parseJWS(header, payload, alg, encodedSig string, sig []byte, token string) (*jose.JSONWebSignature, error) {
 	algs := []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)}
 	if encodedSig == "" {
 		encodedSig = base64.RawURLEncoding.EncodeToString(sig)
 	}
-	if jws, err := jose.ParseSignedCompact(header+"."+payload+"."+encodedSig, algs); err == nil {
+	if token == "" {
+		token = header + "." + payload + "." + encodedSig
+	}
+	if jws, err := jose.ParseSignedCompact(token, algs); err == nil {
 		return jws, nil
 	}
 	serialized := `{"protected":"` + header + `","header":{"alg":"` + alg + `"},"payload":"` + payload +

@@ -260,3 +260,15 @@ func TestReportRedactsPrivateKeys(t *testing.T) {
 		}
 	}
 }
+
+// The keyless lint of an ordinary token stays within the budget of
+// 50 allocations (it makes about 20); a count, not a timing.
+func TestLintNoKeyAllocations(t *testing.T) {
+	in := Input{Token: readToken(t, "valid-rs384"), Profile: redox(t), Now: fixtures.Now}
+	if r := Lint(in); r.Predicted.Status != 200 {
+		t.Fatal(r.Predicted)
+	}
+	if n := testing.AllocsPerRun(100, func() { Lint(in) }); n > 50 {
+		t.Errorf("Lint allocates %v times per token, want at most 50", n)
+	}
+}
