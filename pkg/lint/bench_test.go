@@ -1,7 +1,14 @@
 package lint
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/json"
+	"math/big"
+	"os"
 	"testing"
 	"time"
 
@@ -9,6 +16,7 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/clientassert/clientassert/internal/fixtures"
+	"github.com/clientassert/clientassert/pkg/keys"
 )
 
 // The baselines are go-jose reading the same token: with a key, parsing and
@@ -69,6 +77,48 @@ func lintNoKey(b *testing.B) func() {
 	}
 }
 
+// lintRS384X5C is lintRS384 with a certificate of the key in the
+// registered key's x5c, which the server's key-set load reads for every
+// token: the key remembers the parsed chain.
+func lintRS384X5C(b *testing.B) func() {
+	ks, err := fixtures.LoadOrCreateKeys("../../testdata/keys")
+	if err != nil {
+		b.Fatal(err)
+	}
+	priv := ks["rsa"].(*rsa.PrivateKey)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: fixtures.ClientID},
+		NotBefore: fixtures.Now.Add(-time.Hour), NotAfter: fixtures.Now.Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &priv.PublicKey, priv)
+	if err != nil {
+		b.Fatal(err)
+	}
+	data, err := os.ReadFile("../../testdata/keys/jwks.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var set map[string][]map[string]any
+	if err := json.Unmarshal(data, &set); err != nil {
+		b.Fatal(err)
+	}
+	for _, k := range set["keys"] {
+		if k["kty"] == "RSA" {
+			k["x5c"] = []string{base64.StdEncoding.EncodeToString(der)}
+		}
+	}
+	data, _ = json.Marshal(set)
+	withX5C, err := keys.Parse(data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := Input{Token: readToken(b, "valid-rs384"), Profile: redox(b), ClientID: fixtures.ClientID,
+		Keys: withX5C, Now: fixtures.Now}
+	return func() {
+		if r := Lint(in); r.Predicted.Status != 200 || r.KeyID == "" {
+			b.Fatal(r.Predicted)
+		}
+	}
+}
+
 func benchOne(b *testing.B, body func()) {
 	b.ReportAllocs()
 	for b.Loop() {
@@ -78,6 +128,7 @@ func benchOne(b *testing.B, body func()) {
 
 func BenchmarkGoJoseVerifyRS384(b *testing.B) { benchOne(b, goJoseVerifyRS384(b)) }
 func BenchmarkLintRS384(b *testing.B)         { benchOne(b, lintRS384(b)) }
+func BenchmarkLintRS384X5C(b *testing.B)      { benchOne(b, lintRS384X5C(b)) }
 func BenchmarkGoJoseParseClaims(b *testing.B) { benchOne(b, goJoseParseClaims(b)) }
 func BenchmarkLintNoKey(b *testing.B)         { benchOne(b, lintNoKey(b)) }
 
