@@ -195,7 +195,7 @@ func (s *state) clientID() string {
 
 // checkClient mirrors how the server finds the client and checks iss.
 func (s *state) checkClient() {
-	p := s.in.Profile
+	p := &s.in.Profile
 	want := s.clientID()
 	if p.ClientFrom != profile.ClientFromIss {
 		param, _ := s.formValue("client_id")
@@ -897,7 +897,7 @@ func classifyAudience(got, want string, siblings []string) (string, string) {
 }
 
 func (s *state) checkTimes() {
-	p := s.in.Profile
+	p := &s.in.Profile
 	tol := int64(p.Tolerance / time.Second)
 	maxAge := int64(p.MaxTokenAge / time.Second)
 	now := float64(s.now)

@@ -295,7 +295,7 @@ func (s *state) fill(template string, own map[string]string) string {
 }
 
 func (s *state) vars(own map[string]string) map[string]string {
-	p := s.in.Profile
+	p := &s.in.Profile
 	v := map[string]string{"token_url": p.TokenURL, "issuer": p.Issuer}
 	if len(p.Algorithms) > 0 {
 		v["client_alg"] = p.Algorithms[0]
@@ -320,9 +320,12 @@ func (s *state) vars(own map[string]string) map[string]string {
 // request: it does when every step up to its store point passes (a step
 // that overrides client authentication's answer does not stop it).
 func (s *state) storeJTI() *JTIRecord {
-	p := s.in.Profile
+	p := &s.in.Profile
+	if p.JTI != profile.JTIUnique || s.claims == nil {
+		return nil
+	}
 	at := p.StepIndex(p.JTIStoreAfter)
-	if p.JTI != profile.JTIUnique || at < 0 || s.claims == nil {
+	if at < 0 {
 		return nil
 	}
 	jti, ok := s.claims["jti"].(string)
@@ -366,7 +369,7 @@ func rank(s Severity) int {
 // the model lists is a server rejection, an error carrying the model's exact
 // answer; anything else keeps its rule's severity and no answer of its own.
 func (s *state) resolve() {
-	m := s.in.Profile
+	m := &s.in.Profile
 	for i := range s.findings {
 		f := &s.findings[i]
 		f.rank = pipelineRank(f.step)
@@ -399,7 +402,7 @@ func (s *state) resolve() {
 // needed a key and were not checked make the answer uncertain when they come
 // before it.
 func (s *state) predict() Response {
-	m := s.in.Profile
+	m := &s.in.Profile
 	var first *Finding
 	for i := range s.findings {
 		f := &s.findings[i]
