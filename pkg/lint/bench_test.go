@@ -174,3 +174,14 @@ func BenchmarkLintRS384VsGoJose(b *testing.B) {
 func BenchmarkLintNoKeyVsGoJose(b *testing.B) {
 	benchVersus(b, goJoseParseClaims(b), lintNoKey(b))
 }
+
+// BenchmarkLintNoKeyExpired is the keyless lint of a rejected token: the
+// findings, their messages and the answer's template are built too.
+func BenchmarkLintNoKeyExpired(b *testing.B) {
+	in := Input{Token: readToken(b, "expired"), Profile: redox(b), Now: fixtures.Now}
+	benchOne(b, func() {
+		if r := Lint(in); r.Predicted.Status == 200 {
+			b.Fatal(r.Predicted)
+		}
+	})
+}

@@ -199,13 +199,18 @@ func Lint(in Input) *Report {
 
 func (s *state) report() *Report {
 	s.resolve()
-	sort.SliceStable(s.findings, func(i, j int) bool {
-		a, b := s.findings[i], s.findings[j]
+	before := func(a, b *Finding) bool {
 		if rank(a.Severity) != rank(b.Severity) {
 			return rank(a.Severity) < rank(b.Severity)
 		}
 		return a.rank < b.rank
-	})
+	}
+	for i := 1; i < len(s.findings); i++ {
+		if before(&s.findings[i], &s.findings[i-1]) {
+			sort.SliceStable(s.findings, func(i, j int) bool { return before(&s.findings[i], &s.findings[j]) })
+			break
+		}
+	}
 	r := s.out
 	*r = Report{
 		Findings: s.findings,
