@@ -39,6 +39,8 @@ type Key struct {
 	Private    crypto.PrivateKey `json:"-"` // *rsa.PrivateKey, *ecdsa.PrivateKey, ed25519.PrivateKey; nil if public only
 	Secret     []byte            `json:"-"` // oct keys
 	Raw        map[string]any    `json:"-"` // the JWK members as given, when from JSON
+
+	x5c *x5cMemo // set by the JWK parser when Raw has an x5c member
 }
 
 // Formats a key can come from.

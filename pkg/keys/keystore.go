@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // The server loads a client's whole registered set with jose 2.x's
@@ -152,24 +153,59 @@ func x5cFailure(k *Key, x5c any) (string, bool) {
 			return "`x5c` must be an array of one or more PKIX certificates when provided", false
 		}
 	}
+	// jose reads the chain in order and compares the first certificate's key
+	// before it reads the second.
+	certs, bad := k.X5C()
+	if bad != 0 && k.Public != nil {
+		if e, ok := certs[0].PublicKey.(interface {
+			Equal(x any) bool
+		}); ok && !e.Equal(k.Public) {
+			return "The key in the first `x5c` certificate MUST match the public key represented by the JWK", true
+		}
+	}
+	if bad >= 0 {
+		return fmt.Sprintf("`x5c` member at index %d is not a valid base64-encoded DER PKIX certificate", bad), true
+	}
+	return "", false
+}
+
+// x5cMemo keeps what X5C found, so that a key set loaded once and checked
+// for every token of a batch parses its certificates once.
+type x5cMemo struct {
+	once  sync.Once
+	certs []*x509.Certificate
+	bad   int
+}
+
+// X5C parses the certificates of the key's x5c member, an array (callers
+// check its shape first). It returns them in order up to the first entry
+// that is not a base64 DER certificate (a string that is not one, or no
+// string at all), and that entry's index, or -1 when every entry is one. A
+// key read from a JWK parses them once.
+func (k *Key) X5C() (certs []*x509.Certificate, bad int) {
+	if k.x5c == nil {
+		return parseX5C(k.Raw["x5c"])
+	}
+	k.x5c.once.Do(func() { k.x5c.certs, k.x5c.bad = parseX5C(k.Raw["x5c"]) })
+	return k.x5c.certs, k.x5c.bad
+}
+
+func parseX5C(x5c any) ([]*x509.Certificate, int) {
+	list, _ := x5c.([]any)
+	certs := make([]*x509.Certificate, 0, len(list))
 	for i, c := range list {
-		der, err := base64.StdEncoding.DecodeString(c.(string))
+		str, _ := c.(string)
+		der, err := base64.StdEncoding.DecodeString(str)
 		var cert *x509.Certificate
 		if err == nil {
 			cert, err = x509.ParseCertificate(der)
 		}
 		if err != nil {
-			return fmt.Sprintf("`x5c` member at index %d is not a valid base64-encoded DER PKIX certificate", i), true
+			return certs, i
 		}
-		if i == 0 && k.Public != nil {
-			if e, ok := cert.PublicKey.(interface {
-				Equal(x any) bool
-			}); ok && !e.Equal(k.Public) {
-				return "The key in the first `x5c` certificate MUST match the public key represented by the JWK", true
-			}
-		}
+		certs = append(certs, cert)
 	}
-	return "", false
+	return certs, -1
 }
 
 // b64Len is the decoded length of a base64url member, -1 when it is not

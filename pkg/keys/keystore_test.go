@@ -2,8 +2,11 @@ package keys
 
 import (
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -212,4 +215,49 @@ func FuzzJWKS(f *testing.F) {
 			SmallExponent(k)
 		}
 	})
+}
+
+// jose reads an x5c chain in order and reports the first entry that is not
+// a certificate. The chain is parsed once per key.
+func TestX5CChainOrder(t *testing.T) {
+	certDER := func(name string) string {
+		block, _ := pem.Decode(readFixture(t, name))
+		if block == nil {
+			t.Fatalf("%s: no PEM block", name)
+		}
+		return base64.StdEncoding.EncodeToString(block.Bytes)
+	}
+	rsaCert, ecCert := certDER("rsa2048.cert.pem"), certDER("ec384.cert.pem")
+	pub := parseFixture(t, "rsa2048.pub.jwk").Keys[0].Raw
+	for _, c := range []struct {
+		name  string
+		chain []string
+		want  string
+	}{
+		{"matching certificate", []string{rsaCert}, ""},
+		{"matching, then garbage", []string{rsaCert, "bm90IGEgY2VydA"}, "`x5c` member at index 1 is not a valid base64-encoded DER PKIX certificate"},
+		{"two certificates, then garbage", []string{rsaCert, ecCert, "bm90IGEgY2VydA"}, "`x5c` member at index 2 is not a valid base64-encoded DER PKIX certificate"},
+		{"garbage first", []string{"bm90IGEgY2VydA", rsaCert}, "`x5c` member at index 0 is not a valid base64-encoded DER PKIX certificate"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			jwk := maps.Clone(pub)
+			jwk["kid"] = "k"
+			jwk["x5c"] = c.chain
+			data, _ := json.Marshal(map[string]any{"keys": []any{jwk}})
+			s := mustParse(t, string(data))
+			for range 2 { // the second answer comes from the key's memo
+				msg, _ := importFailure(s.Keys[0])
+				if msg != c.want {
+					t.Errorf("importFailure = %q, want %q", msg, c.want)
+				}
+			}
+			certs, bad := s.Keys[0].X5C()
+			if again, _ := s.Keys[0].X5C(); len(certs) > 0 && &again[0] != &certs[0] {
+				t.Error("X5C parsed the chain again")
+			}
+			if wantBad := len(certs); c.want == "" && bad != -1 || c.want != "" && bad != wantBad {
+				t.Errorf("X5C: %d certificates, bad index %d, for %q", len(certs), bad, c.want)
+			}
+		})
+	}
 }

@@ -237,6 +237,9 @@ func jsonErr(err error) string {
 // material that does not decode.
 func parseJWK(m map[string]any, index int) (*Key, error) {
 	k := &Key{Index: index, Raw: m}
+	if _, has := m["x5c"]; has {
+		k.x5c = new(x5cMemo)
+	}
 	var err error
 	if k.Kty, err = strMember(m, "kty"); err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"slices"
 	"strings"
@@ -155,6 +156,27 @@ func notChecked(format string, args ...any) Verdict {
 // calls go-jose itself makes, and the verdict's Reason says so; and Node
 // requires PS* salts as long as the digest, which go-jose does not.
 func VerifySignature(k *Key, alg string, signingInput, sig []byte) Verdict {
+	return verify(k, alg, string(signingInput), "", sig, "")
+}
+
+// VerifyCompact is VerifySignature for a whole compact token and its
+// signature as decoded (leniently, as the server decodes it): the token's
+// own signature segment is handed to go-jose when it is canonical
+// base64url, which saves encoding the signature again.
+func VerifyCompact(k *Key, alg, token string, sig []byte) Verdict {
+	signingInput, encodedSig := token, ""
+	if i := strings.LastIndexByte(token, '.'); i >= 0 {
+		signingInput, encodedSig = token[:i], token[i+1:]
+	}
+	if !canonicalB64(encodedSig) || len(encodedSig) != base64.RawURLEncoding.EncodedLen(len(sig)) {
+		return verify(k, alg, signingInput, "", sig, "")
+	}
+	return verify(k, alg, signingInput, encodedSig, sig, token)
+}
+
+// verify is VerifySignature with, when the caller has them, the signature's
+// canonical base64url form and the whole token signingInput.encodedSig, or "".
+func verify(k *Key, alg, signingInput, encodedSig string, sig []byte, token string) Verdict {
 	if k == nil {
 		return notChecked("no key to verify with")
 	}
@@ -189,7 +211,7 @@ func VerifySignature(k *Key, alg string, signingInput, sig []byte) Verdict {
 		verificationKey = pub
 	}
 
-	header, payload, ok := strings.Cut(string(signingInput), ".")
+	header, payload, ok := strings.Cut(signingInput, ".")
 	if !ok || strings.Contains(payload, ".") {
 		return invalid("the signing input is not header.payload")
 	}
@@ -197,11 +219,7 @@ func VerifySignature(k *Key, alg string, signingInput, sig []byte) Verdict {
 		return verifyRaw(verificationKey, alg, h, signingInput, sig,
 			"go-jose reads only canonical base64url segments; jose 2.x signs over the bytes as sent")
 	}
-	// The flattened JSON form lets go-jose keep the header bytes as sent,
-	// and supplies alg for a header that has none.
-	serialized := `{"protected":"` + header + `","header":{"alg":"` + alg + `"},"payload":"` + payload +
-		`","signature":"` + base64.RawURLEncoding.EncodeToString(sig) + `"}`
-	jws, err := jose.ParseSignedJSON(serialized, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
+	jws, err := parseJWS(header, payload, alg, encodedSig, sig, token)
 	if err != nil {
 		var unexpected *jose.ErrUnexpectedSignatureAlgorithm
 		if errors.As(err, &unexpected) {
@@ -229,16 +247,36 @@ func VerifySignature(k *Key, alg string, signingInput, sig []byte) Verdict {
 	return Verdict{Status: Valid}
 }
 
+// parseJWS has go-jose read the token as sent. The compact form is the
+// cheap and usual case; a header it refuses (one without alg among them) is
+// read again in the flattened JSON form, which keeps the header bytes as
+// sent and supplies alg from outside, so the error, if any, is that form's.
+func parseJWS(header, payload, alg, encodedSig string, sig []byte, token string) (*jose.JSONWebSignature, error) {
+	algs := []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)}
+	if encodedSig == "" {
+		encodedSig = base64.RawURLEncoding.EncodeToString(sig)
+	}
+	if token == "" {
+		token = header + "." + payload + "." + encodedSig
+	}
+	if jws, err := jose.ParseSignedCompact(token, algs); err == nil {
+		return jws, nil
+	}
+	serialized := `{"protected":"` + header + `","header":{"alg":"` + alg + `"},"payload":"` + payload +
+		`","signature":"` + encodedSig + `"}`
+	return jose.ParseSignedJSON(serialized, algs)
+}
+
 // pssSaltIsDigestSize applies Node's RSA-PSS rule, which is stricter than
 // go-jose's: the salt must be as long as the digest.
-func pssSaltIsDigestSize(pub *rsa.PublicKey, h crypto.Hash, input, sig []byte) bool {
+func pssSaltIsDigestSize(pub *rsa.PublicKey, h crypto.Hash, input string, sig []byte) bool {
 	opts := &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash}
 	return rsa.VerifyPSS(pub, h, digestOf(h, input), sig, opts) == nil
 }
 
-func digestOf(h crypto.Hash, data []byte) []byte {
+func digestOf(h crypto.Hash, data string) []byte {
 	w := h.New()
-	w.Write(data)
+	io.WriteString(w, data)
 	return w.Sum(nil)
 }
 
@@ -247,12 +285,12 @@ func digestOf(h crypto.Hash, data []byte) []byte {
 // refuses) although jose 2.x verifies it over the bytes as sent. It makes
 // the same crypto/* calls go-jose makes internally; why says why it was
 // needed, and is kept in the verdict.
-func verifyRaw(key any, alg string, h crypto.Hash, input, sig []byte, why string) Verdict {
+func verifyRaw(key any, alg string, h crypto.Hash, input string, sig []byte, why string) Verdict {
 	good := false
 	switch alg[:2] {
 	case "HS":
 		mac := hmac.New(h.New, key.([]byte))
-		mac.Write(input)
+		io.WriteString(mac, input)
 		good = hmac.Equal(mac.Sum(nil), sig)
 	case "RS":
 		good = rsa.VerifyPKCS1v15(key.(*rsa.PublicKey), h, digestOf(h, input), sig) == nil
@@ -292,8 +330,40 @@ func rsaRefusal(pub *rsa.PublicKey) (Verdict, bool) {
 // canonicalB64 reports whether s is unpadded base64url that decodes and
 // encodes back to itself.
 func canonicalB64(s string) bool {
-	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
-	return err == nil && base64.RawURLEncoding.EncodeToString(b) == s
+	if len(s)%4 == 1 {
+		return false
+	}
+	last := 0
+	for i := 0; i < len(s); i++ {
+		if last = urlValue(s[i]); last < 0 {
+			return false
+		}
+	}
+	// The bits of the last character past the data must be zero.
+	switch len(s) % 4 {
+	case 2:
+		return last&0x0f == 0
+	case 3:
+		return last&0x03 == 0
+	}
+	return true
+}
+
+// urlValue is the 6-bit value of a base64url character, or -1.
+func urlValue(c byte) int {
+	switch {
+	case c >= 'A' && c <= 'Z':
+		return int(c - 'A')
+	case c >= 'a' && c <= 'z':
+		return int(c-'a') + 26
+	case c >= '0' && c <= '9':
+		return int(c-'0') + 52
+	case c == '-':
+		return 62
+	case c == '_':
+		return 63
+	}
+	return -1
 }
 
 // goJoseMessage drops go-jose's package prefix from an error.

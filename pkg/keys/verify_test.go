@@ -8,6 +8,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/base64"
 	"strings"
 	"testing"
 )
@@ -341,5 +342,66 @@ func TestVerifySignatureNodeRules(t *testing.T) {
 	}
 	if v := VerifySignature(k, "", []byte("a.b"), sig); v.Status != Invalid {
 		t.Errorf("empty alg: %+v", v)
+	}
+}
+
+func TestCanonicalB64MatchesRoundTrip(t *testing.T) {
+	roundTrip := func(s string) bool {
+		b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+		return err == nil && base64.RawURLEncoding.EncodeToString(b) == s
+	}
+	inputs := []string{"", "A", "AA", "AB", "AAA", "AAB", "AAE", "AAAA", "eyJhbGciOiJSUzM4NCJ9", "eyJ=", "ab+/", "ab\n", "a.b", "____", "-_-_A", "QQ", "QR", "QUE", "QUF"}
+	for c := 0; c < 256; c++ {
+		inputs = append(inputs, "QU"+string(rune(c)), "Q"+string([]byte{byte(c)}), string([]byte{byte(c)})+"AAA")
+	}
+	for _, s := range inputs {
+		if got, want := canonicalB64(s), roundTrip(s); got != want {
+			t.Errorf("canonicalB64(%q) = %v, the decode and encode round trip says %v", s, got, want)
+		}
+	}
+}
+
+func FuzzCanonicalB64(f *testing.F) {
+	f.Add("eyJhbGciOiJSUzM4NCJ9")
+	f.Add("QUF")
+	f.Fuzz(func(t *testing.T, s string) {
+		b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+		want := err == nil && base64.RawURLEncoding.EncodeToString(b) == s
+		if got := canonicalB64(s); got != want {
+			t.Errorf("canonicalB64(%q) = %v, want %v", s, got, want)
+		}
+	})
+}
+
+func TestVerifyCompactAgreesWithVerifySignature(t *testing.T) {
+	k := parseFixture(t, "rsa2048.pkcs1.pem").Keys[0]
+	priv := k.Private.(*rsa.PrivateKey)
+	inputs := []string{
+		string(joseInput("RS384")),
+		b64([]byte(`{"alg":"RS384","kid":"k"}`)) + "=.eyJpc3MiOiJ4In0",
+		b64([]byte(`{"alg":"none","alg":"RS384"}`)) + ".eyJpc3MiOiJ4In0",
+		b64([]byte(`{"kid":"k"}`)) + ".eyJpc3MiOiJ4In0",
+		string(joseInput("RS256")),
+	}
+	for _, input := range inputs {
+		sig := sign(t, priv, "RS384", []byte(input))
+		corrupted := append([]byte{}, sig...)
+		corrupted[len(corrupted)-1] ^= 1
+		// The server decodes the signature leniently: padding and the
+		// standard alphabet give the same bytes.
+		for _, c := range []struct {
+			encoded string
+			sig     []byte
+		}{
+			{base64.RawURLEncoding.EncodeToString(sig), sig},
+			{base64.StdEncoding.EncodeToString(sig), sig},
+			{base64.RawURLEncoding.EncodeToString(sig) + "==", sig},
+			{base64.RawURLEncoding.EncodeToString(corrupted), corrupted},
+		} {
+			want := VerifySignature(k, "RS384", []byte(input), c.sig)
+			if got := VerifyCompact(k, "RS384", input+"."+c.encoded, c.sig); got != want {
+				t.Errorf("%s.%s: VerifyCompact %+v, VerifySignature %+v", input, c.encoded, got, want)
+			}
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -36,14 +37,29 @@ type state struct {
 	findings     []Finding
 	steps        []Step
 	notes        []string
-	unchecked    []uncheckedStep
-	key          *keys.Key
-	keyUnusable  bool
-	signatureOK  bool
+	// unchecked lists the steps not checked for want of key material; an
+	// array and a count rather than a slice, so that the state, which
+	// points into none of its own fields, can stay on the stack.
+	unchecked   [4]uncheckedStep
+	nUnchecked  int
+	key         *keys.Key
+	keyUnusable bool
+	signatureOK bool
+	out         *Report // filled in by report
 }
 
 func newState(in Input) *state {
-	return &state{in: in, now: int64(math.Floor(float64(in.Now.UnixMilli()) / 1000))}
+	s := &state{in: in, now: int64(math.Floor(float64(in.Now.UnixMilli()) / 1000))}
+	// The report and room for the steps a whole token passes through come
+	// in one allocation.
+	out := new(reportAndSteps)
+	s.out, s.steps = &out.report, out.steps[:0]
+	return s
+}
+
+type reportAndSteps struct {
+	report Report
+	steps  [8]Step
 }
 
 // fail records that the check behind step failed for rule; the model
@@ -99,7 +115,8 @@ func (s *state) step(id, status, detail string) {
 
 func (s *state) notChecked(id, step, why string) {
 	s.step(id, "not-checked", why)
-	s.unchecked = append(s.unchecked, uncheckedStep{id, step})
+	s.unchecked[s.nUnchecked] = uncheckedStep{id, step} // each call site runs at most once
+	s.nUnchecked++
 }
 
 func (s *state) run() {
@@ -178,7 +195,7 @@ func (s *state) clientID() string {
 
 // checkClient mirrors how the server finds the client and checks iss.
 func (s *state) checkClient() {
-	p := s.in.Profile
+	p := &s.in.Profile
 	want := s.clientID()
 	if p.ClientFrom != profile.ClientFromIss {
 		param, _ := s.formValue("client_id")
@@ -447,7 +464,7 @@ func (s *state) checkStructure() bool {
 	return true
 }
 
-func isJSONNull(b []byte) bool { return strings.TrimSpace(string(b)) == "null" }
+func isJSONNull(b []byte) bool { return string(bytes.TrimSpace(b)) == "null" }
 
 // checkKid mirrors the server's first look at the header: kid must be truthy.
 func (s *state) checkKid() {
@@ -604,7 +621,7 @@ func (s *state) verifyWith(k *keys.Key, alg string) {
 		s.step("signature", "fail", msg)
 		return
 	}
-	verdict := keys.VerifySignature(k, alg, []byte(s.tok.SigningInput()), s.tok.Signature)
+	verdict := keys.VerifyCompact(k, alg, s.tok.Raw, s.tok.Signature)
 	if verdict.Status == keys.NotChecked {
 		s.notChecked("signature", "signature-invalid", verdict.Reason)
 		return
@@ -654,7 +671,7 @@ func (s *state) verifyKidless(alg string) {
 		if min := s.in.Profile.MinRSABits; k.Kty == "RSA" && k.Bits < min {
 			continue
 		}
-		if keys.VerifySignature(k, alg, []byte(s.tok.SigningInput()), s.tok.Signature).Status == keys.Valid {
+		if keys.VerifyCompact(k, alg, s.tok.Raw, s.tok.Signature).Status == keys.Valid {
 			s.key, s.signatureOK = k, true
 			s.step("signature", "pass", plainKid(k))
 			return
@@ -880,7 +897,7 @@ func classifyAudience(got, want string, siblings []string) (string, string) {
 }
 
 func (s *state) checkTimes() {
-	p := s.in.Profile
+	p := &s.in.Profile
 	tol := int64(p.Tolerance / time.Second)
 	maxAge := int64(p.MaxTokenAge / time.Second)
 	now := float64(s.now)

@@ -4,6 +4,7 @@
 package lint
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -198,14 +199,20 @@ func Lint(in Input) *Report {
 
 func (s *state) report() *Report {
 	s.resolve()
-	sort.SliceStable(s.findings, func(i, j int) bool {
-		a, b := s.findings[i], s.findings[j]
+	before := func(a, b *Finding) bool {
 		if rank(a.Severity) != rank(b.Severity) {
 			return rank(a.Severity) < rank(b.Severity)
 		}
 		return a.rank < b.rank
-	})
-	r := &Report{
+	}
+	for i := 1; i < len(s.findings); i++ {
+		if before(&s.findings[i], &s.findings[i-1]) {
+			sort.SliceStable(s.findings, func(i, j int) bool { return before(&s.findings[i], &s.findings[j]) })
+			break
+		}
+	}
+	r := s.out
+	*r = Report{
 		Findings: s.findings,
 		Steps:    s.steps,
 		Profile:  s.in.Profile.Name,
@@ -222,10 +229,10 @@ func (s *state) report() *Report {
 	}
 	if s.tok != nil {
 		if s.tok.Header != nil {
-			r.Header, _ = redact.Value(s.tok.Header, redact.Replace)
+			r.Header = redacted(s.tok.Header, s.tok.HeaderJSON)
 		}
 		if s.tok.Payload != nil {
-			r.Claims, _ = redact.Value(s.tok.Payload, redact.Replace)
+			r.Claims = redacted(s.tok.Payload, s.tok.PayloadJSON)
 		}
 	}
 	for _, f := range s.findings {
@@ -243,6 +250,45 @@ func (s *state) report() *Report {
 	return r
 }
 
+// redacted is v, decoded from text, without private key material. Only an
+// object with a kty member or a member named jwk can hold some, and most
+// tokens have neither, so they skip redact's round trip through JSON text:
+// the text shows neither name, unless written with escapes.
+func redacted(v map[string]any, text []byte) any {
+	if !bytes.Contains(text, []byte("kty")) && !bytes.Contains(text, []byte("jwk")) && !bytes.Contains(text, []byte(`\u`)) {
+		return v
+	}
+	if !mayHoldJWK(v) {
+		return v
+	}
+	out, _ := redact.Value(v, redact.Replace)
+	return out
+}
+
+func mayHoldJWK(v any) bool {
+	switch x := v.(type) {
+	case map[string]any:
+		if _, ok := x["kty"]; ok {
+			return true
+		}
+		if _, ok := x["jwk"]; ok {
+			return true
+		}
+		for _, e := range x {
+			if mayHoldJWK(e) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if mayHoldJWK(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // fill puts values into an outcome template: the ones every template may
 // use, with the failing check's own on top. Most outcomes are fixed bytes
 // and need none.
@@ -254,7 +300,7 @@ func (s *state) fill(template string, own map[string]string) string {
 }
 
 func (s *state) vars(own map[string]string) map[string]string {
-	p := s.in.Profile
+	p := &s.in.Profile
 	v := map[string]string{"token_url": p.TokenURL, "issuer": p.Issuer}
 	if len(p.Algorithms) > 0 {
 		v["client_alg"] = p.Algorithms[0]
@@ -279,9 +325,12 @@ func (s *state) vars(own map[string]string) map[string]string {
 // request: it does when every step up to its store point passes (a step
 // that overrides client authentication's answer does not stop it).
 func (s *state) storeJTI() *JTIRecord {
-	p := s.in.Profile
+	p := &s.in.Profile
+	if p.JTI != profile.JTIUnique || s.claims == nil {
+		return nil
+	}
 	at := p.StepIndex(p.JTIStoreAfter)
-	if p.JTI != profile.JTIUnique || at < 0 || s.claims == nil {
+	if at < 0 {
 		return nil
 	}
 	jti, ok := s.claims["jti"].(string)
@@ -293,7 +342,7 @@ func (s *state) storeJTI() *JTIRecord {
 			return nil
 		}
 	}
-	for _, u := range s.unchecked {
+	for _, u := range s.unchecked[:s.nUnchecked] {
 		if i := p.StepIndex(u.step); i >= 0 && i <= at {
 			return nil // the key was not checked: whether it is stored is unknown
 		}
@@ -325,7 +374,7 @@ func rank(s Severity) int {
 // the model lists is a server rejection, an error carrying the model's exact
 // answer; anything else keeps its rule's severity and no answer of its own.
 func (s *state) resolve() {
-	m := s.in.Profile
+	m := &s.in.Profile
 	for i := range s.findings {
 		f := &s.findings[i]
 		f.rank = pipelineRank(f.step)
@@ -358,7 +407,7 @@ func (s *state) resolve() {
 // needed a key and were not checked make the answer uncertain when they come
 // before it.
 func (s *state) predict() Response {
-	m := s.in.Profile
+	m := &s.in.Profile
 	var first *Finding
 	for i := range s.findings {
 		f := &s.findings[i]
@@ -385,9 +434,12 @@ func (s *state) predict() Response {
 		resp.Certain = false
 		resp.Skipped = s.in.Request.Skipped
 	}
-	for _, u := range s.unchecked {
+	for _, u := range s.unchecked[:s.nUnchecked] {
 		if at := m.StepIndex(u.step); at >= 0 && at < firstAt {
 			resp.Certain = false
+			if resp.Unchecked == nil {
+				resp.Unchecked = make([]string, 0, s.nUnchecked)
+			}
 			resp.Unchecked = append(resp.Unchecked, u.id)
 		}
 	}

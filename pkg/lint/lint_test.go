@@ -1,7 +1,9 @@
 package lint
 
 import (
+	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"os"
 	"path/filepath"
 	"slices"
@@ -259,4 +261,58 @@ func TestReportRedactsPrivateKeys(t *testing.T) {
 			t.Errorf("%s: no <redacted> placeholder in %s", name, out)
 		}
 	}
+}
+
+// The keyless lint of an ordinary token stays within the budget of
+// 50 allocations (it makes about 20); a count, not a timing.
+func TestLintNoKeyAllocations(t *testing.T) {
+	in := Input{Token: readToken(t, "valid-rs384"), Profile: redox(t), Now: fixtures.Now}
+	if r := Lint(in); r.Predicted.Status != 200 {
+		t.Fatal(r.Predicted)
+	}
+	if n := testing.AllocsPerRun(100, func() { Lint(in) }); n > 50 {
+		t.Errorf("Lint allocates %v times per token, want at most 50", n)
+	}
+}
+
+// A registered key's x5c is read in order: the first entry that is not a
+// certificate is reported, whether it is not a string or not base64 DER.
+func TestRegisteredKeyX5COrder(t *testing.T) {
+	block, _ := pem.Decode(readFile(t, "../keys/testdata/rsa2048.cert.pem"))
+	if block == nil {
+		t.Fatal("no certificate fixture")
+	}
+	cert := base64.StdEncoding.EncodeToString(block.Bytes)
+	for _, c := range []struct {
+		chain    []any
+		step     string
+		contains string
+	}{
+		{[]any{cert}, "", ""},
+		{[]any{"bm90IGEgY2VydA", 5}, "registered-key-x5c", "x5c[0] is not a base64 DER certificate"},
+		{[]any{cert, 5}, "registered-key-invalid", "x5c[1] is 5, not a string"},
+		{[]any{cert, cert, "bm90IGEgY2VydA"}, "registered-key-x5c", "x5c[2] is not a base64 DER certificate"},
+	} {
+		jwk := map[string]any{"kty": "RSA", "kid": "k", "n": "AQAB", "e": "AQAB", "x5c": c.chain}
+		data, _ := json.Marshal(map[string]any{"keys": []any{jwk}})
+		set, err := keys.Parse(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 2 { // the second answer comes from the key's memo
+			step, _, msg := jwkLoadProblem(set.Keys[0])
+			if step != c.step || !strings.Contains(msg, c.contains) {
+				t.Errorf("%v: %s %q, want %s %q", c.chain, step, msg, c.step, c.contains)
+			}
+		}
+	}
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }

@@ -153,8 +153,8 @@ const (
 
 // StepIndex is the position of a step in the model, or -1.
 func (p Profile) StepIndex(id string) int {
-	for i, s := range p.Steps {
-		if s.ID == id {
+	for i := range p.Steps {
+		if p.Steps[i].ID == id { // by index: a Step is too big to copy per look
 			return i
 		}
 	}

@@ -4,6 +4,7 @@
 package redact
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 )
@@ -83,8 +84,7 @@ func Value(v any, mode Mode) (any, []string) {
 
 // mayHoldPrivate skips the work for the usual token, which has no JWK.
 func mayHoldPrivate(b []byte) bool {
-	s := string(b)
-	return strings.Contains(s, "kty") || strings.Contains(s, "jwk") || strings.Contains(s, `\u`)
+	return bytes.Contains(b, []byte("kty")) || bytes.Contains(b, []byte("jwk")) || bytes.Contains(b, []byte(`\u`))
 }
 
 // maxDepth bounds nesting as the standard JSON decoder does.

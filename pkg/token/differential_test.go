@@ -197,3 +197,14 @@ func TestDecodeLenientMatchesReference(t *testing.T) {
 		}
 	}
 }
+
+func FuzzDecodeLenient(f *testing.F) {
+	f.Add("eyJhbGciOiJSUzM4NCJ9")
+	f.Add("ab+/cd-_ef==gh")
+	f.Add("YWJjZGVmZ2hpamtsbW5vcA.x")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := DecodeLenient(s), referenceDecodeLenient(s); !bytes.Equal(got, want) {
+			t.Errorf("DecodeLenient(%q) = %x, want %x", s, got, want)
+		}
+	})
+}

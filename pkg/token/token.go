@@ -2,6 +2,7 @@ package token
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -123,7 +124,7 @@ func (t *Token) SigningInput() string {
 	if len(t.Segments) != 3 {
 		return ""
 	}
-	return t.Segments[0] + "." + t.Segments[1]
+	return t.Raw[:len(t.Segments[0])+1+len(t.Segments[1])]
 }
 
 // Decodable reports whether the server's decode step succeeds: three parts,
@@ -235,6 +236,17 @@ func appendLenient(out []byte, s string) ([]byte, int) {
 	if room := (cap(out) - len(out)) / 3; room > 0 {
 		dst := out[len(out):cap(out)]
 		w := 0
+		// Eight characters at a time while there is room to store eight
+		// bytes, of which the last two are scratch the next group overwrites.
+		for ; i+8 <= len(s) && w+8 <= len(dst); i, w = i+8, w+6 {
+			a, b, c, d := decodeMap[s[i]], decodeMap[s[i+1]], decodeMap[s[i+2]], decodeMap[s[i+3]]
+			e, f, g, h := decodeMap[s[i+4]], decodeMap[s[i+5]], decodeMap[s[i+6]], decodeMap[s[i+7]]
+			if a|b|c|d|e|f|g|h >= 64 {
+				break
+			}
+			binary.BigEndian.PutUint64(dst[w:], uint64(a)<<58|uint64(b)<<52|uint64(c)<<46|uint64(d)<<40|
+				uint64(e)<<34|uint64(f)<<28|uint64(g)<<22|uint64(h)<<16)
+		}
 		for ; i+4 <= len(s) && w < room*3; i, w = i+4, w+3 {
 			a, b, c, d := decodeMap[s[i]], decodeMap[s[i+1]], decodeMap[s[i+2]], decodeMap[s[i+3]]
 			if a|b|c|d >= 64 {
