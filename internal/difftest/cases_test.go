@@ -842,6 +842,18 @@ func scenarios() []scenario {
 			b.keys = []*keyPair{withJWK(g.kr.rsaMain, v.changes), g.kr.ecMain}
 		})
 	}
+	add("registered JWK x5c holding its own certificate", false, func(g *gen, b *build) {
+		rs(b)
+		b.keys = []*keyPair{withJWK(g.kr.rsaMain, map[string]any{"x5c": []any{selfSignedCert(g.kr.rsaMain)}}), g.kr.ecMain}
+	})
+	add("registered JWK x5c holding another key's certificate", false, func(g *gen, b *build) {
+		rs(b)
+		b.keys = []*keyPair{withJWK(g.kr.rsaMain, map[string]any{"x5c": []any{selfSignedCert(g.kr.rsaRS256)}}), g.kr.ecMain}
+	})
+	add("registered JWK x5c own certificate, then one that is not", false, func(g *gen, b *build) {
+		rs(b)
+		b.keys = []*keyPair{withJWK(g.kr.rsaMain, map[string]any{"x5c": []any{selfSignedCert(g.kr.rsaMain), "AAAA"}}), g.kr.ecMain}
+	})
 	add("kid with a lone surrogate escape, JWKS kid U+FFFD", false, func(g *gen, b *build) {
 		rs(b)
 		b.hdr("kid", raw(`"rsa-main\ud800"`))

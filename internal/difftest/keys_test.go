@@ -8,9 +8,12 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
 	"math/big"
 	"testing"
+	"time"
 )
 
 // keyPair is one generated key with the public JWK the client registers for it.
@@ -142,4 +145,20 @@ func withJWK(p *keyPair, changes map[string]any) *keyPair {
 	}
 	kid, _ := jwk["kid"].(string)
 	return &keyPair{kid: kid, priv: p.priv, jwk: jwk}
+}
+
+// selfSignedCert is a base64 DER certificate for p's key, as a JWK's x5c
+// member carries it.
+func selfSignedCert(p *keyPair) string {
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: p.kid},
+		NotBefore:    time.Unix(baseTime, 0).Add(-24 * time.Hour),
+		NotAfter:     time.Unix(baseTime, 0).Add(365 * 24 * time.Hour),
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, p.priv.Public(), p.priv)
+	if err != nil {
+		panic(err)
+	}
+	return base64.StdEncoding.EncodeToString(der)
 }

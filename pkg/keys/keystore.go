@@ -1,6 +1,7 @@
 package keys
 
 import (
+	"crypto"
 	"crypto/x509"
 	"encoding/base64"
 	"fmt"
@@ -158,7 +159,7 @@ func x5cFailure(k *Key, x5c any) (string, bool) {
 	certs, bad := k.X5C()
 	if bad != 0 && k.Public != nil {
 		if e, ok := certs[0].PublicKey.(interface {
-			Equal(x any) bool
+			Equal(x crypto.PublicKey) bool
 		}); ok && !e.Equal(k.Public) {
 			return "The key in the first `x5c` certificate MUST match the public key represented by the JWK", true
 		}

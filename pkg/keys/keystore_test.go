@@ -233,11 +233,14 @@ func TestX5CChainOrder(t *testing.T) {
 		name  string
 		chain []string
 		want  string
+		bad   int // index of the first entry that is no certificate, or -1
 	}{
-		{"matching certificate", []string{rsaCert}, ""},
-		{"matching, then garbage", []string{rsaCert, "bm90IGEgY2VydA"}, "`x5c` member at index 1 is not a valid base64-encoded DER PKIX certificate"},
-		{"two certificates, then garbage", []string{rsaCert, ecCert, "bm90IGEgY2VydA"}, "`x5c` member at index 2 is not a valid base64-encoded DER PKIX certificate"},
-		{"garbage first", []string{"bm90IGEgY2VydA", rsaCert}, "`x5c` member at index 0 is not a valid base64-encoded DER PKIX certificate"},
+		{"matching certificate", []string{rsaCert}, "", -1},
+		{"matching, then garbage", []string{rsaCert, "bm90IGEgY2VydA"}, "`x5c` member at index 1 is not a valid base64-encoded DER PKIX certificate", 1},
+		{"two certificates, then garbage", []string{rsaCert, ecCert, "bm90IGEgY2VydA"}, "`x5c` member at index 2 is not a valid base64-encoded DER PKIX certificate", 2},
+		{"garbage first", []string{"bm90IGEgY2VydA", rsaCert}, "`x5c` member at index 0 is not a valid base64-encoded DER PKIX certificate", 0},
+		{"another key's certificate first", []string{ecCert, rsaCert}, "The key in the first `x5c` certificate MUST match the public key represented by the JWK", -1},
+		{"another key's certificate, then garbage", []string{ecCert, "bm90IGEgY2VydA"}, "The key in the first `x5c` certificate MUST match the public key represented by the JWK", 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			jwk := maps.Clone(pub)
@@ -255,7 +258,7 @@ func TestX5CChainOrder(t *testing.T) {
 			if again, _ := s.Keys[0].X5C(); len(certs) > 0 && &again[0] != &certs[0] {
 				t.Error("X5C parsed the chain again")
 			}
-			if wantBad := len(certs); c.want == "" && bad != -1 || c.want != "" && bad != wantBad {
+			if wantCerts := c.bad; bad != c.bad || wantCerts >= 0 && len(certs) != wantCerts {
 				t.Errorf("X5C: %d certificates, bad index %d, for %q", len(certs), bad, c.want)
 			}
 		})
