@@ -2,6 +2,7 @@ package iostreams
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"unicode/utf8"
 )
@@ -75,4 +76,49 @@ func unsafeRune(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// TerminalText wraps w for human-readable reports that quote token, file or
+// server content: the runes that can reorder or take over what a terminal
+// shows (C1 controls such as CSI, bidirectional marks and overrides, Unicode
+// line breaks) are written as \uXXXX, which is also a valid JSON escape
+// for them, so quoted JSON stays JSON. Everything else, ESC of our own
+// colours included, passes unchanged. Outputs meant for other programs
+// (--format json, curl commands, keys) are not wrapped: there the value must
+// stay byte for byte.
+func TerminalText(w io.Writer) io.Writer {
+	if _, ok := w.(terminalText); ok {
+		return w
+	}
+	return terminalText{w}
+}
+
+type terminalText struct{ w io.Writer }
+
+func (t terminalText) Write(p []byte) (int, error) {
+	i := 0
+	for i < len(p) {
+		r, size := utf8.DecodeRune(p[i:])
+		if r >= utf8.RuneSelf && unsafeRune(r) {
+			break
+		}
+		i += size
+	}
+	if i == len(p) {
+		return t.w.Write(p)
+	}
+	out := make([]byte, 0, len(p)+16)
+	for j := 0; j < len(p); {
+		r, size := utf8.DecodeRune(p[j:])
+		if r >= utf8.RuneSelf && unsafeRune(r) {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		} else {
+			out = append(out, p[j:j+size]...)
+		}
+		j += size
+	}
+	if _, err := t.w.Write(out); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

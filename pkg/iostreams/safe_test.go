@@ -1,6 +1,9 @@
 package iostreams
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestSafe(t *testing.T) {
 	cases := map[string]string{
@@ -17,6 +20,28 @@ func TestSafe(t *testing.T) {
 	for in, want := range cases {
 		if got := Safe(in); got != want {
 			t.Errorf("Safe(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestTerminalText(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"plain \x1b[1mbold\x1b[0m \\u0041 ünïcode", "plain \x1b[1mbold\x1b[0m \\u0041 ünïcode"},
+		{"sub is \"x\u009bc\"", `sub is "x\u009bc"`},
+		{"kid \"k\u202ered\u2066\"", `kid "k\u202ered\u2066"`},
+		{"a\u2028b\u0085c", `a\u2028b\u0085c`},
+	} {
+		var b strings.Builder
+		w := TerminalText(&b)
+		n, err := w.Write([]byte(c.in))
+		if err != nil || n != len(c.in) {
+			t.Errorf("Write(%q) = %d, %v", c.in, n, err)
+		}
+		if b.String() != c.want {
+			t.Errorf("TerminalText(%q) wrote %q, want %q", c.in, b.String(), c.want)
+		}
+		if TerminalText(w) != w {
+			t.Error("wrapping twice escapes twice")
 		}
 	}
 }

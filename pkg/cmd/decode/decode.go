@@ -99,7 +99,7 @@ func decodeRun(opts *DecodeOptions) error {
 		if opts.Local {
 			loc = time.Local
 		}
-		printInspection(opts.IO.Out, cs, tok, notes, in, loc)
+		printInspection(iostreams.TerminalText(opts.IO.Out), cs, tok, notes, in, loc)
 	}
 	if !in.Decoded {
 		return cmdutil.Errorf("the token could not be decoded: %s", whyNotDecoded(in)).

@@ -218,11 +218,12 @@ func lintRun(opts *LintOptions) error {
 			return err
 		}
 	} else {
-		PrintReport(opts.IO.Out, opts.IO.ColorScheme(), report)
+		out := iostreams.TerminalText(opts.IO.Out)
+		PrintReport(out, opts.IO.ColorScheme(), report)
 		if exchange != nil {
 			cs := opts.IO.ColorScheme()
-			fmt.Fprintln(opts.IO.Out)
-			send.Print(opts.IO.Out, exchange, cs.Bold, cs.Green, cs.Red)
+			fmt.Fprintln(out)
+			send.Print(out, exchange, cs.Bold, cs.Green, cs.Red)
 		}
 	}
 	if exchange != nil && !exchange.Agree {
@@ -259,6 +260,7 @@ func loadKeySet(f *cmdutil.Factory, value, cacert string) (*keys.Set, []string, 
 
 // PrintReport writes the human report: summary, predicted response, findings.
 func PrintReport(w io.Writer, cs *iostreams.ColorScheme, r *lintpkg.Report) {
+	w = iostreams.TerminalText(w)
 	fmt.Fprintf(w, "%s %s, token URL %s, at %s\n", cs.Bold("profile"), r.Profile, orNone(r.TokenURL), r.Now.Format(time.RFC3339))
 	summary := fmt.Sprintf("%d error%s, %d warning%s, %d info", r.Summary.Errors, plural(r.Summary.Errors), r.Summary.Warnings, plural(r.Summary.Warnings), r.Summary.Infos)
 	if r.Summary.Errors > 0 {
