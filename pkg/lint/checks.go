@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/clientassert/clientassert/pkg/keys"
 	"github.com/clientassert/clientassert/pkg/profile"
@@ -1060,7 +1061,11 @@ func compactJSON(v any) string {
 	}
 	b, _ = redact.JSON(b, redact.Replace)
 	if len(b) > 120 {
-		return string(b[:117]) + "..."
+		cut := 117
+		for cut > 0 && !utf8.RuneStart(b[cut]) {
+			cut--
+		}
+		return string(b[:cut]) + "..."
 	}
 	return string(b)
 }

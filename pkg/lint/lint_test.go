@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/clientassert/clientassert/internal/fixtures"
 	"github.com/clientassert/clientassert/pkg/keys"
@@ -315,4 +316,16 @@ func readFile(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return data
+}
+
+// A long value is shortened for a message on a character boundary, so the
+// message stays valid UTF-8.
+func TestCompactJSONCutsOnCharacters(t *testing.T) {
+	for pad := range 4 {
+		v := strings.Repeat("a", 110+pad) + strings.Repeat("é", 20)
+		got := compactJSON(v)
+		if !utf8.ValidString(got) || !strings.HasSuffix(got, "...") || len(got) > 120 {
+			t.Errorf("compactJSON of %d bytes = %q", len(v), got)
+		}
+	}
 }
