@@ -48,13 +48,20 @@ const (
 	RuleAlgNotAccepted        = "alg-not-accepted"
 )
 
-// signingAlgs are the JWS algs of RFC 7518 (and RFC 8037, 8812) that sign.
-var signingAlgs = map[string]string{
-	"RS256": "RSA", "RS384": "RSA", "RS512": "RSA",
-	"PS256": "RSA", "PS384": "RSA", "PS512": "RSA",
-	"ES256": "EC", "ES384": "EC", "ES512": "EC", "ES256K": "EC",
-	"HS256": "oct", "HS384": "oct", "HS512": "oct",
-	"EdDSA": "OKP",
+// signingFamily returns the key type a JWS signing alg of RFC 7518 (and
+// RFC 8037, 8812) needs, and false for an alg that does not sign.
+func signingFamily(alg string) (string, bool) {
+	switch alg {
+	case "RS256", "RS384", "RS512", "PS256", "PS384", "PS512":
+		return "RSA", true
+	case "ES256", "ES384", "ES512", "ES256K":
+		return "EC", true
+	case "HS256", "HS384", "HS512":
+		return "oct", true
+	case "EdDSA":
+		return "OKP", true
+	}
+	return "", false
 }
 
 // suggestedAlg is the alg to name in a fix for each key type.
@@ -63,7 +70,7 @@ func suggestedAlg(k *Key) string {
 	case "RSA":
 		return "RS384"
 	case "EC":
-		if a, ok := curveAlg[k.Crv]; ok {
+		if a := curveAlg(k.Crv); a != "" {
 			return a
 		}
 		return "ES384"
@@ -152,11 +159,11 @@ func checkAlgs(k *Key, algs []string, severity string) []Problem {
 	switch k.Kty {
 	case "RSA":
 		for _, alg := range algs {
-			_, rsaAlg := rsaMinBits[alg]
+			_, rsaAlg := rsaMinBits(alg)
 			fits = fits || rsaAlg
 		}
 	case "EC":
-		fits = curveAlg[k.Crv] == "" || slices.Contains(algs, curveAlg[k.Crv])
+		fits = curveAlg(k.Crv) == "" || slices.Contains(algs, curveAlg(k.Crv))
 	case "OKP":
 		fits = k.Crv != "Ed25519" // other curves have their own finding
 	default:
@@ -197,7 +204,7 @@ func checkKey(k *Key) []Problem {
 	case k.Kty != "" && !knownKty(k.Kty):
 		add(RuleUnsupportedKty, SeverityError, fmt.Sprintf("%s has kty %q, which is not a JWK key type", who, k.Kty),
 			`use "kty": "RSA" (RS384) or "EC" (ES384)`)
-	case k.Kty == "EC" && curveAlg[k.Crv] == "":
+	case k.Kty == "EC" && curveAlg(k.Crv) == "":
 		add(RuleUnsupportedCrv, SeverityError, fmt.Sprintf("%s uses EC curve %q, which cannot verify ES256, ES384 or ES512", who, k.Crv),
 			"use a P-384 key (ES384): clientassert keys generate --alg ES384 ...")
 	case k.Kty == "OKP" && k.Crv != "Ed25519":
@@ -220,7 +227,7 @@ func checkKey(k *Key) []Problem {
 				"remove the key from the JWKS and rotate the secret")
 		case fromJSON:
 			var names []string
-			for _, n := range privateMemberOrder {
+			for _, n := range privateMembers {
 				if _, has := k.Raw[n]; has {
 					names = append(names, n)
 				}
@@ -247,8 +254,8 @@ func checkKey(k *Key) []Problem {
 				"generate a 2048- to 4096-bit key: clientassert keys generate --alg RS384 ...")
 		case k.Bits < 1024:
 			msg := fmt.Sprintf("%s is a %d-bit RSA key; keys under 1024 bits can be factored", who, k.Bits)
-			if k.Bits < rsaMinBits["RS384"] {
-				msg = fmt.Sprintf("%s is a %d-bit RSA key; it is too small to verify RS384 (%d bits at least) and can be factored", who, k.Bits, rsaMinBits["RS384"])
+			if minRS384, _ := rsaMinBits("RS384"); k.Bits < minRS384 {
+				msg = fmt.Sprintf("%s is a %d-bit RSA key; it is too small to verify RS384 (%d bits at least) and can be factored", who, k.Bits, minRS384)
 			}
 			add(RuleRSATooSmall, SeverityError, msg,
 				"generate a new key of at least 2048 bits: clientassert keys generate --alg RS384 ...")
@@ -282,16 +289,16 @@ func checkKey(k *Key) []Problem {
 	}
 
 	if k.Alg != "" {
-		family, signing := signingAlgs[k.Alg]
+		family, signing := signingFamily(k.Alg)
 		switch {
 		case !signing:
 			add(RuleAlgNotSigning, SeverityError,
 				fmt.Sprintf("%s has alg %q, which is not a JWS signing alg", who, k.Alg),
 				fmt.Sprintf(`set "alg": %q, or remove "alg"`, suggestedAlg(k)))
-		case k.Kty == "EC" && family == "EC" && curveAlg[k.Crv] != "" && curveAlg[k.Crv] != k.Alg:
+		case k.Kty == "EC" && family == "EC" && curveAlg(k.Crv) != "" && curveAlg(k.Crv) != k.Alg:
 			add(RuleCurveAlgMismatch, SeverityError,
-				fmt.Sprintf("%s is an EC %s key but has alg %s; %s signs only %s", who, k.Crv, k.Alg, k.Crv, curveAlg[k.Crv]),
-				fmt.Sprintf(`set "alg": %q, or use a key on the curve %s needs`, curveAlg[k.Crv], k.Alg))
+				fmt.Sprintf("%s is an EC %s key but has alg %s; %s signs only %s", who, k.Crv, k.Alg, k.Crv, curveAlg(k.Crv)),
+				fmt.Sprintf(`set "alg": %q, or use a key on the curve %s needs`, curveAlg(k.Crv), k.Alg))
 		case knownKty(k.Kty) && family != k.Kty:
 			add(RuleKtyAlgMismatch, SeverityError,
 				fmt.Sprintf("%s is an %s key but has alg %s, which needs an %s key", who, k.Describe(), k.Alg, family),
@@ -301,19 +308,25 @@ func checkKey(k *Key) []Problem {
 	return out
 }
 
-// useOps maps each use to the key_ops it allows (RFC 7517 §4.3; jose 2.x
+// Each use allows its own key_ops (RFC 7517 §4.3; jose 2.x
 // lib/help/consts.js).
-var useOps = map[string][]string{
-	"sig": {"sign", "verify"},
-	"enc": {"encrypt", "decrypt", "wrapKey", "unwrapKey", "deriveKey"},
-}
+var (
+	signatureOps  = []string{"sign", "verify"}
+	encryptionOps = []string{"encrypt", "decrypt", "wrapKey", "unwrapKey", "deriveKey"}
+)
 
 // inconsistentUse reports whether key_ops name an operation of the other use.
 func inconsistentUse(use string, ops []string) bool {
-	for other, list := range useOps {
-		if other == use {
-			continue
-		}
+	var others [][]string
+	switch use {
+	case "sig":
+		others = [][]string{encryptionOps}
+	case "enc":
+		others = [][]string{signatureOps}
+	default:
+		others = [][]string{signatureOps, encryptionOps}
+	}
+	for _, list := range others {
 		for _, op := range ops {
 			if slices.Contains(list, op) {
 				return true

@@ -111,12 +111,20 @@ var (
 	oidHMACSHA256 = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 9}
 	oidHMACSHA384 = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 10}
 	oidHMACSHA512 = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 11}
-	aesCBCKeySize = map[string]int{
-		"2.16.840.1.101.3.4.1.2":  16, // aes-128-cbc
-		"2.16.840.1.101.3.4.1.22": 24, // aes-192-cbc
-		"2.16.840.1.101.3.4.1.42": 32, // aes-256-cbc
-	}
 )
+
+// aesCBCKeySize returns the key length of an AES-CBC encryption scheme OID.
+func aesCBCKeySize(oid string) (int, bool) {
+	switch oid {
+	case "2.16.840.1.101.3.4.1.2": // aes-128-cbc
+		return 16, true
+	case "2.16.840.1.101.3.4.1.22": // aes-192-cbc
+		return 24, true
+	case "2.16.840.1.101.3.4.1.42": // aes-256-cbc
+		return 32, true
+	}
+	return 0, false
+}
 
 type encryptedPrivateKeyInfo struct {
 	Algorithm pkix.AlgorithmIdentifier
@@ -165,7 +173,7 @@ func decryptPKCS8(der, passphrase []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	keySize, ok := aesCBCKeySize[params.EncryptionScheme.Algorithm.String()]
+	keySize, ok := aesCBCKeySize(params.EncryptionScheme.Algorithm.String())
 	if !ok {
 		return nil, fmt.Errorf("unsupported PBES2 cipher %s: expected AES-CBC", params.EncryptionScheme.Algorithm)
 	}

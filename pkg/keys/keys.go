@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
+	"slices"
 	"sort"
 	"strings"
 
@@ -263,7 +264,7 @@ func (k *Key) PublicJWK() map[string]any {
 	} else {
 		// Not a key we can rebuild: keep what was given, minus secrets.
 		for n, v := range k.Raw {
-			if !privateMember[n] && n != "kid" && n != "use" && n != "alg" && n != "key_ops" {
+			if !slices.Contains(privateMembers, n) && n != "kid" && n != "use" && n != "alg" && n != "key_ops" {
 				out[n] = v
 			}
 		}
@@ -286,13 +287,9 @@ func (k *Key) PublicJWK() map[string]any {
 	return out
 }
 
-// privateMember lists JWK members that hold secret material (RFC 7518 §6).
-var privateMember = map[string]bool{
-	"d": true, "p": true, "q": true, "dp": true, "dq": true, "qi": true, "oth": true, "k": true,
-}
-
-// privateMemberOrder is privateMember in the order messages list them.
-var privateMemberOrder = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
+// privateMembers are the JWK members that hold secret material (RFC 7518
+// §6), in the order messages list them.
+var privateMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 
 // AlgFor returns the signing alg a key implies: RS384 for RSA, and for EC
 // the ES alg of its curve.
@@ -301,7 +298,7 @@ func AlgFor(k *Key) (string, error) {
 	case "RSA":
 		return "RS384", nil
 	case "EC":
-		if alg, ok := curveAlg[k.Crv]; ok {
+		if alg := curveAlg(k.Crv); alg != "" {
 			return alg, nil
 		}
 		return "", fmt.Errorf("no signing alg for EC curve %q: expected P-256, P-384 or P-521", k.Crv)
@@ -309,8 +306,19 @@ func AlgFor(k *Key) (string, error) {
 	return "", fmt.Errorf("no signing alg for %s: expected an RSA or EC key", k.Describe())
 }
 
-// curveAlg maps each supported EC curve to the only alg it signs.
-var curveAlg = map[string]string{"P-256": "ES256", "P-384": "ES384", "P-521": "ES512"}
+// curveAlg returns the only alg an EC curve signs, "" for a curve this
+// package does not support.
+func curveAlg(crv string) string {
+	switch crv {
+	case "P-256":
+		return "ES256"
+	case "P-384":
+		return "ES384"
+	case "P-521":
+		return "ES512"
+	}
+	return ""
+}
 
 // FromPrivate wraps a key made in Go (by GenerateKey or a parser) as a Key.
 func FromPrivate(priv crypto.PrivateKey) (*Key, error) {
@@ -337,7 +345,7 @@ func fromPublic(pub crypto.PublicKey) (*Key, error) {
 		return &Key{Kty: "RSA", Bits: p.N.BitLen(), Public: p}, nil
 	case *ecdsa.PublicKey:
 		params := p.Curve.Params()
-		if _, ok := curveAlg[params.Name]; !ok {
+		if curveAlg(params.Name) == "" {
 			return nil, fmt.Errorf("unsupported EC curve %s: expected P-256, P-384 or P-521", params.Name)
 		}
 		return &Key{Kty: "EC", Crv: params.Name, Bits: params.BitSize, Public: p}, nil

@@ -81,8 +81,18 @@ func (s *Set) keyStoreLoadError() *KeyStoreLoadError {
 // cannot decode; jose passes it on as is.
 const opensslDecodeError = "error:03000072:digital envelope routines::decode error"
 
-// okpKeySize is the public key length of each curve Node loads as OKP.
-var okpKeySize = map[string]int{"Ed25519": 32, "Ed448": 57, "X25519": 32, "X448": 56}
+// okpKeySize returns the public key length of a curve Node loads as OKP.
+func okpKeySize(crv string) (int, bool) {
+	switch crv {
+	case "Ed25519", "X25519":
+		return 32, true
+	case "Ed448":
+		return 57, true
+	case "X448":
+		return 56, true
+	}
+	return 0, false
+}
 
 // importFailure is jose 2.x's importKey for one entry: key material first,
 // then the JWK parameters. It returns the message ("" when the entry
@@ -107,7 +117,7 @@ func importFailure(k *Key) (string, bool) {
 			return "unsupported EC key curve: " + k.Crv, true
 		}
 	case "OKP":
-		size, known := okpKeySize[k.Crv]
+		size, known := okpKeySize(k.Crv)
 		if !known {
 			return "unsupported OKP key curve: " + k.Crv, true
 		}

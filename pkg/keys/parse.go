@@ -267,7 +267,7 @@ func parseJWK(m map[string]any, index int) (*Key, error) {
 			k.KeyOps = append(k.KeyOps, s)
 		}
 	}
-	for _, n := range privateMemberOrder {
+	for _, n := range privateMembers {
 		if _, has := m[n]; has {
 			k.HasPrivate = true
 		}

@@ -18,36 +18,59 @@ import (
 	"github.com/go-jose/go-jose/v4"
 )
 
-// algHash is the digest of each JWS alg this package verifies.
-var algHash = map[string]crypto.Hash{
-	"RS256": crypto.SHA256, "RS384": crypto.SHA384, "RS512": crypto.SHA512,
-	"PS256": crypto.SHA256, "PS384": crypto.SHA384, "PS512": crypto.SHA512,
-	"ES256": crypto.SHA256, "ES384": crypto.SHA384, "ES512": crypto.SHA512,
-	"HS256": crypto.SHA256, "HS384": crypto.SHA384, "HS512": crypto.SHA512,
+// verifiedAlgs are the JWS algs this package verifies. The lookups below are
+// switches rather than maps so that nothing is built when the process starts.
+var verifiedAlgs = []string{
+	"RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
+	"ES256", "ES384", "ES512", "HS256", "HS384", "HS512",
 }
 
 // HashFor returns the digest a JWS alg signs with, and whether alg is one
 // this package knows.
 func HashFor(alg string) (crypto.Hash, bool) {
-	h, ok := algHash[alg]
-	return h, ok
+	switch alg {
+	case "RS256", "PS256", "ES256", "HS256":
+		return crypto.SHA256, true
+	case "RS384", "PS384", "ES384", "HS384":
+		return crypto.SHA384, true
+	case "RS512", "PS512", "ES512", "HS512":
+		return crypto.SHA512, true
+	}
+	return 0, false
 }
 
 // CurveFor returns the one curve an ES alg signs with ("" for other algs).
 func CurveFor(alg string) string {
-	for crv, a := range curveAlg {
-		if a == alg {
-			return crv
-		}
+	switch alg {
+	case "ES256":
+		return "P-256"
+	case "ES384":
+		return "P-384"
+	case "ES512":
+		return "P-521"
 	}
 	return ""
 }
 
-// rsaMinBits is the smallest modulus for which jose 2.x offers each RSA alg
-// (lib/jwk/key/rsa.js, sigAlgsAvailableFor): the encoded digest has to fit.
-var rsaMinBits = map[string]int{
-	"RS256": 0, "RS384": 624, "RS512": 752,
-	"PS256": 528, "PS384": 784, "PS512": 1040,
+// rsaMinBits returns the smallest modulus for which jose 2.x offers an RSA
+// alg (lib/jwk/key/rsa.js, sigAlgsAvailableFor): the encoded digest has to
+// fit. It returns false for an alg that is not RSA.
+func rsaMinBits(alg string) (int, bool) {
+	switch alg {
+	case "RS256":
+		return 0, true
+	case "RS384":
+		return 624, true
+	case "RS512":
+		return 752, true
+	case "PS256":
+		return 528, true
+	case "PS384":
+		return 784, true
+	case "PS512":
+		return 1040, true
+	}
+	return 0, false
 }
 
 // Size limits on RSA moduli. Go's crypto/rsa refuses to verify below
@@ -83,7 +106,7 @@ func (k *Key) SupportsVerify(alg string) (bool, string) {
 	}
 	switch k.Kty {
 	case "RSA":
-		minBits, ok := rsaMinBits[alg]
+		minBits, ok := rsaMinBits(alg)
 		if !ok {
 			return false, fmt.Sprintf("an RSA key cannot verify %s: it verifies RS256/384/512 and PS256/384/512", alg)
 		}
@@ -94,8 +117,8 @@ func (k *Key) SupportsVerify(alg string) (bool, string) {
 		}
 		return true, ""
 	case "EC":
-		want, ok := curveAlg[k.Crv]
-		if !ok {
+		want := curveAlg(k.Crv)
+		if want == "" {
 			return false, fmt.Sprintf("EC curve %q is not supported: expected P-256, P-384 or P-521", k.Crv)
 		}
 		if alg != want {
@@ -180,7 +203,7 @@ func verify(k *Key, alg, signingInput, encodedSig string, sig []byte, token stri
 	if k == nil {
 		return notChecked("no key to verify with")
 	}
-	h, known := algHash[alg]
+	h, known := HashFor(alg)
 	if !known {
 		return invalid("%q is not a signing alg this tool verifies", alg)
 	}
@@ -205,7 +228,7 @@ func verify(k *Key, alg, signingInput, encodedSig string, sig []byte, token stri
 		verificationKey = pub
 	case alg[:2] == "ES":
 		pub, ok := k.Public.(*ecdsa.PublicKey)
-		if !ok || curveAlg[pub.Curve.Params().Name] != alg {
+		if !ok || curveAlg(pub.Curve.Params().Name) != alg {
 			return invalid("%s needs an EC %s key, not an %s key", alg, CurveFor(alg), k.Describe())
 		}
 		verificationKey = pub
