@@ -2,14 +2,15 @@ package lint
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/clientassert/clientassert/pkg/keys"
 )
 
 // Key operations the validating library knows, grouped by the use they imply.
 var (
-	signatureOps  = map[string]bool{"sign": true, "verify": true}
-	encryptionOps = map[string]bool{"encrypt": true, "decrypt": true, "wrapKey": true, "unwrapKey": true, "deriveKey": true}
+	signatureOps  = []string{"sign", "verify"}
+	encryptionOps = []string{"encrypt", "decrypt", "wrapKey", "unwrapKey", "deriveKey"}
 )
 
 // checkRegisteredKey mirrors the library loading the registered JWK before
@@ -60,8 +61,8 @@ func jwkLoadProblem(k *keys.Key) (step string, vars []string, msg string) {
 			if !isString {
 				return "registered-key-invalid", nil, fmt.Sprintf("key_ops is %s; it must be a non-empty array of strings", compactJSON(ops))
 			}
-			sigOp = sigOp || signatureOps[str]
-			encOp = encOp || encryptionOps[str]
+			sigOp = sigOp || slices.Contains(signatureOps, str)
+			encOp = encOp || slices.Contains(encryptionOps, str)
 		}
 		if hasUse && (useStr == "enc" && sigOp || useStr == "sig" && encOp) {
 			return "registered-key-inconsistent-use", nil, fmt.Sprintf("use %q contradicts key_ops %s", useStr, compactJSON(ops))
