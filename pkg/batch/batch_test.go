@@ -290,6 +290,9 @@ func TestParseLine(t *testing.T) {
 		{"json log without token member", `{"level":"warn","msg":"rejected","jwt":"` + tok + `"}`, tok, ""},
 		{"not a jwt", "user eyJhbGci logged in", "", "no token in the line"},
 		{"garbage word", "garbage", "garbage", ""},
+		{"token then text", tok + " rejected", tok, ""},
+		{"padded token", "  " + tok + "\t", tok, ""},
+		{"token with a bad character", tok[:20] + "!" + tok[20:], tok[:20] + "!" + tok[20:], ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -310,15 +313,83 @@ func TestParseLine(t *testing.T) {
 	}
 }
 
+type failingWriter struct{ writes int }
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	w.writes++
+	return 0, io.ErrClosedPipe
+}
+
+// A failed write ends the run with an error, on one worker and on many.
+func TestWriteErrorStopsTheRun(t *testing.T) {
+	input := strings.Repeat(readToken(t, "valid-rs384")+"\n", 3*groupLines)
+	for _, jobs := range []int{1, 2} {
+		o := options(t)
+		o.Jobs = jobs
+		w := &failingWriter{}
+		_, err := Run(strings.NewReader(input), w, o)
+		if err == nil || !strings.Contains(err.Error(), "cannot write the output") {
+			t.Errorf("jobs %d: err %v", jobs, err)
+		}
+		if w.writes != 1 {
+			t.Errorf("jobs %d: %d writes after the first failed", jobs, w.writes-1)
+		}
+	}
+}
+
+// Progress comes in input order, ends with every item and every input byte.
+func TestProgress(t *testing.T) {
+	tok := readToken(t, "valid-rs384")
+	input := strings.Repeat(tok+"\n\n", 1000) + "no token"
+	for _, jobs := range []int{1, 3} {
+		o := options(t)
+		o.Jobs = jobs
+		o.Summary = true
+		var seen []Progress
+		o.Progress = func(p Progress) { seen = append(seen, p) }
+		totals, err := Run(strings.NewReader(input), io.Discard, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(seen) < 2 {
+			t.Fatalf("jobs %d: %d progress calls", jobs, len(seen))
+		}
+		for i := 1; i < len(seen); i++ {
+			if seen[i].Items <= seen[i-1].Items || seen[i].Bytes <= seen[i-1].Bytes {
+				t.Fatalf("jobs %d: progress went back: %+v after %+v", jobs, seen[i], seen[i-1])
+			}
+		}
+		last := seen[len(seen)-1]
+		if last.Items != totals.Items || totals.Items != 1001 || last.Bytes != int64(len(input)) {
+			t.Errorf("jobs %d: last progress %+v, totals %d items, input %d bytes", jobs, last, totals.Items, len(input))
+		}
+	}
+}
+
 func FuzzParseLine(f *testing.F) {
 	f.Add([]byte(`{"token":"eyJ.eyJ.x","now":1}`))
 	f.Add([]byte(`x client_assertion=eyJ%2Ea.b&y`))
 	f.Add([]byte(`eyJhbGciOiJub25lIn0.e30.`))
 	f.Add([]byte(`{"token":5}`))
+	f.Add([]byte(`eyJ.x.`))
+	f.Add([]byte(`eyJa.b.c d`))
+	f.Add([]byte(`xeyJa.b.c`))
 	f.Fuzz(func(t *testing.T, line []byte) {
 		src, err := parseLine(line)
 		if err == nil && strings.TrimSpace(src.Token) == "" {
 			t.Fatalf("no error and no token for %q", line)
+		}
+		// The bare-token shortcut must agree with the general search.
+		trimmed := string(bytes.TrimSpace(line))
+		if isWholeJWT([]byte(trimmed)) {
+			if _, ok := formAssertion(trimmed); ok {
+				t.Fatalf("%q: shortcut taken over a client_assertion parameter", line)
+			}
+			if tok, ok := findJWT(trimmed); !ok || tok != trimmed {
+				t.Fatalf("%q: shortcut took the whole line, findJWT found %q", line, tok)
+			}
+		} else if tok, ok := findJWT(trimmed); ok && tok == trimmed && !strings.Contains(trimmed, "client_assertion=") {
+			t.Fatalf("%q: findJWT takes the whole line but the shortcut did not", line)
 		}
 	})
 }

@@ -43,6 +43,11 @@ type jsonItem struct {
 // item's error message.
 func parseLine(line []byte) (source, error) {
 	trimmed := bytes.TrimSpace(line)
+	if isWholeJWT(trimmed) {
+		// The common case, a bare token: what the searches below would
+		// find, without them.
+		return source{Token: string(trimmed)}, nil
+	}
 	if len(trimmed) > 0 && trimmed[0] == '{' {
 		var obj jsonItem
 		err := json.Unmarshal(trimmed, &obj)
@@ -129,12 +134,28 @@ func formAssertion(line string) (string, bool) {
 	return v, true
 }
 
-func isNameChar(c byte) bool {
-	return c == '_' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-}
+func isNameChar(c byte) bool { return b64URL[c] }
 
-func isB64URL(c byte) bool {
-	return c == '_' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+// b64URL marks the base64url alphabet; jwtChar adds the dot.
+var b64URL, jwtChar = func() (b, j [256]bool) {
+	for c := range 256 {
+		b[c] = c == '_' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+		j[c] = b[c] || c == '.'
+	}
+	return b, j
+}()
+
+// isWholeJWT reports whether s is nothing but a JWT-shaped run, the one
+// findJWT would return for it.
+func isWholeJWT(s []byte) bool {
+	if !bytes.HasPrefix(s, []byte("eyJ")) {
+		return false
+	}
+	ok := true
+	for _, c := range s {
+		ok = ok && jwtChar[c]
+	}
+	return ok && bytes.Count(s, []byte(".")) >= 2
 }
 
 // findJWT returns the first JWT-shaped run in s: a segment starting with
@@ -147,12 +168,12 @@ func findJWT(s string) (string, bool) {
 			return "", false
 		}
 		start := from + i
-		if start > 0 && isB64URL(s[start-1]) {
+		if start > 0 && b64URL[s[start-1]] {
 			from = start + 3
 			continue
 		}
 		end, dots := start, 0
-		for end < len(s) && (isB64URL(s[end]) || s[end] == '.') {
+		for end < len(s) && jwtChar[s[end]] {
 			if s[end] == '.' {
 				dots++
 			}
