@@ -180,9 +180,9 @@ func (c *counts) totals() *Totals {
 const (
 	// groupLines is how many items go into one chunk, one write and one
 	// progress call.
-	groupLines = 256
+	groupLines = 64
 	// chunkBytes also ends a chunk, so that long lines do not pile up.
-	chunkBytes = 256 << 10
+	chunkBytes = 64 << 10
 )
 
 var tooLongMsg = fmt.Sprintf("line is longer than %d MiB", MaxLineBytes>>20)
@@ -261,7 +261,7 @@ type line struct {
 }
 
 func newChunk() *chunk {
-	return &chunk{buf: make([]byte, 0, chunkBytes), lines: make([]line, 0, groupLines), done: make(chan struct{}, 1)}
+	return &chunk{buf: make([]byte, 0, 16<<10), lines: make([]line, 0, groupLines), done: make(chan struct{}, 1)}
 }
 
 // runParallel reads chunks on one goroutine, lints them on jobs workers and
