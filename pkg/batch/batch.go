@@ -27,7 +27,8 @@ type Options struct {
 	SingleKey bool
 	// FailOn is the least severity that makes an item fail; empty means error.
 	FailOn lint.Severity
-	// Jobs is the number of workers; zero or less means one per CPU.
+	// Jobs is the number of workers; zero or less means one per CPU the
+	// process may use (GOMAXPROCS, which follows CPU quotas).
 	Jobs int
 	// Summary writes only the totals, not one object per item.
 	Summary bool
@@ -194,7 +195,7 @@ var tooLongMsg = fmt.Sprintf("line is longer than %d MiB", MaxLineBytes>>20)
 func Run(r io.Reader, w io.Writer, o Options) (*Totals, error) {
 	jobs := o.Jobs
 	if jobs <= 0 {
-		jobs = runtime.NumCPU()
+		jobs = runtime.GOMAXPROCS(0)
 	}
 	if o.FailOn == "" {
 		o.FailOn = lint.SeverityError
