@@ -51,6 +51,17 @@ fi
 echo "== generating $TOKENS tokens"
 "$tmp/gentokens" -n "$TOKENS" -o "$tmp/tokens.txt"
 head -n "$KEY_TOKENS" "$tmp/tokens.txt" > "$tmp/key-tokens.txt"
+# One part per core for the go-jose loops run side by side: what the machine
+# itself gives when every core verifies at once.
+split -n "l/$CORES" -d "$tmp/key-tokens.txt" "$tmp/key-part."
+cat > "$tmp/jose-parallel" <<EOF
+#!/usr/bin/env bash
+for part in "$tmp"/key-part.*; do
+  GOMAXPROCS=1 "$tmp/josebaseline" -jwks "$JWKS" "\$part" &
+done
+wait
+EOF
+chmod +x "$tmp/jose-parallel"
 
 # Each measurement appends "wall cpu rss_kb" to $tmp/LABEL.
 declare -a LABELS=()
@@ -101,6 +112,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
     measure "$b --jobs 1" "$TOKENS" env GOMAXPROCS=1 "$tmp/$b" lint --batch "$tmp/tokens.txt" --summary --jobs 1 --now "$NOW"
   done
   measure "go-jose loop, verify" "$KEY_TOKENS" env GOMAXPROCS=1 "$tmp/josebaseline" -jwks "$JWKS" "$tmp/key-tokens.txt"
+  measure "$CORES go-jose loops side by side" "$KEY_TOKENS" "$tmp/jose-parallel"
   for b in "${builds[@]}"; do
     for jobs in 1 "$CORES"; do
       measure "$b --jwks --jobs $jobs" "$KEY_TOKENS" "$tmp/$b" lint --batch "$tmp/key-tokens.txt" --summary --jobs "$jobs" \
@@ -128,14 +140,17 @@ done
 echo "== with a key: ratios against the go-jose verify loop (GOMAXPROCS=1)"
 header
 row "go-jose loop, verify" ""
+row "$CORES go-jose loops side by side" "go-jose loop, verify"
 for b in "${builds[@]}"; do
   for jobs in 1 "$CORES"; do
     row "$b --jwks --jobs $jobs" "go-jose loop, verify"
   done
 done
-# Scaling is a wall-time figure, so it needs idle cores: the CPU-time ratio
-# (near 1 when workers do not get in each other's way) and the cores the run
-# kept busy (cpu / wall) tell contention inside lint from a busy machine.
+# Scaling is a wall-time figure, so it needs idle cores. Three figures tell
+# contention inside lint from a busy machine: the go-jose loops side by side
+# (the most this machine gives right now), the CPU-time ratio (near 1 when
+# workers do not get in each other's way) and the cores the run kept busy.
+echo "  machine: $CORES go-jose loops side by side / one loop: $(ratio "$CORES go-jose loops side by side" "go-jose loop, verify" 1) wall"
 for b in "${builds[@]}"; do
   many="$b --jwks --jobs $CORES"
   busy=$(awk '{ print $2 / $1 }' "$tmp/$(label_file "$many")" | median | awk '{ printf "%.2f", $1 }')

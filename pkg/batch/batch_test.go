@@ -447,3 +447,24 @@ func BenchmarkRunSummary(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/token")
 }
+
+// BenchmarkRunSummaryKey verifies every token, on as many workers as
+// GOMAXPROCS: run it with -cpu 1,2 to see how the work spreads over cores.
+func BenchmarkRunSummaryKey(b *testing.B) {
+	tok := readToken(b, "valid-rs384")
+	o := options(b)
+	o.Summary = true
+	o.Keys = keySet(b)
+	o.ClientID = fixtures.ClientID
+	o.Jobs = 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	totals, err := Run(&repeatReader{line: []byte(tok + "\n"), n: b.N}, io.Discard, o)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if totals.Items != b.N || totals.Failed != 0 {
+		b.Fatalf("%d items, %d failed, want %d items passing", totals.Items, totals.Failed, b.N)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/token")
+}
