@@ -468,3 +468,21 @@ func BenchmarkRunSummaryKey(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/token")
 }
+
+// BenchmarkParseLine is the cost of finding the token in each kind of line.
+func BenchmarkParseLine(b *testing.B) {
+	tok := readToken(b, "valid-rs384")
+	for _, c := range []struct{ name, line string }{
+		{"bare", tok},
+		{"log", `2026-11-27T12:00:01Z WARN 10.0.0.1 POST /v2/auth/token 400 rejected assertion=` + tok + ` ua="curl/8.5" took=12ms`},
+		{"form", `2026-11-27T12:00:01Z body=grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=` + tok + `&client_id=x`},
+		{"json", `{"token":"` + tok + `","now":"2026-11-27T12:00:00Z"}`},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			line := []byte(c.line)
+			for b.Loop() {
+				parseLine(line)
+			}
+		})
+	}
+}
