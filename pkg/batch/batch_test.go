@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -288,6 +289,8 @@ func TestParseLine(t *testing.T) {
 		{"log line", `2026-11-27T12:00:01Z WARN rejected assertion=` + tok + ` from 10.0.0.1`, tok, ""},
 		{"form in a log", `body="grant_type=client_credentials&client_assertion=` + escaped + `&client_id=x"`, tok, ""},
 		{"url query", `GET /token?client_assertion_type=urn%3Ax&client_assertion=` + tok + ` HTTP/1.1`, tok, ""},
+		{"json log with a token member in another case", `{"level":"warn","TOKEN":"` + tok + `"}`, tok, ""},
+		{"json log with a client_id that is not a string", `{"client_id":5,"jwt":"` + tok + `"}`, "", "the client_id member of the JSON item is not a string"},
 		{"json log without token member", `{"level":"warn","msg":"rejected","jwt":"` + tok + `"}`, tok, ""},
 		{"not a jwt", "user eyJhbGci logged in", "", "no token in the line"},
 		{"garbage word", "garbage", "garbage", ""},
@@ -373,12 +376,32 @@ func FuzzParseLine(f *testing.F) {
 	f.Add([]byte(`eyJhbGciOiJub25lIn0.e30.`))
 	f.Add([]byte(`{"token":5}`))
 	f.Add([]byte(`eyJ.x.`))
+	f.Add([]byte(`{"level":"warn","jwt":"eyJhbGciOiJub25lIn0.e30."}`))
+	f.Add([]byte(`{"TOKEN":"x"}`))
+	f.Add([]byte(`{"Client_ID":5,"jwt":"eyJa.b.c"}`))
+	f.Add([]byte(`{"to\u006ben":"x"}`))
+	f.Add([]byte("{\"to\u212aen\":\"x\"}"))
+	f.Add([]byte(`{"profilex":1,"tok":2}`))
+	f.Add([]byte(`{"a":":","token":"x"}`))
+	f.Add([]byte("{\"ToKeN\"\t :\n5}"))
+	f.Add([]byte(`{"a":"b:c","profile" :[]}`))
+	f.Add([]byte(`{":":1,"client_id":{}}`))
 	f.Add([]byte(`eyJa.b.c d`))
 	f.Add([]byte(`xeyJa.b.c`))
 	f.Fuzz(func(t *testing.T, line []byte) {
 		src, err := parseLine(line)
 		if err == nil && strings.TrimSpace(src.Token) == "" {
 			t.Fatalf("no error and no token for %q", line)
+		}
+		// Skipping the decode of an object must lose neither an item nor
+		// an error.
+		if obj := bytes.TrimSpace(line); len(obj) > 0 && obj[0] == '{' && !mayNameItemMember(obj) {
+			var item jsonItem
+			err := json.Unmarshal(obj, &item)
+			var typeErr *json.UnmarshalTypeError
+			if item.Token != nil || errors.As(err, &typeErr) {
+				t.Fatalf("%q: decode skipped, but it gives token %v, error %v", line, item.Token, err)
+			}
 		}
 		// The bare-token shortcut must agree with the general search.
 		trimmed := string(bytes.TrimSpace(line))
@@ -476,7 +499,8 @@ func BenchmarkParseLine(b *testing.B) {
 		{"bare", tok},
 		{"log", `2026-11-27T12:00:01Z WARN 10.0.0.1 POST /v2/auth/token 400 rejected assertion=` + tok + ` ua="curl/8.5" took=12ms`},
 		{"form", `2026-11-27T12:00:01Z body=grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=` + tok + `&client_id=x`},
-		{"json", `{"token":"` + tok + `","now":"2026-11-27T12:00:00Z"}`},
+		{"json item", `{"token":"` + tok + `","now":"2026-11-27T12:00:00Z"}`},
+		{"json log", `{"time":"2026-11-27T12:00:01Z","level":"warn","msg":"assertion rejected","jwt":"` + tok + `","remote":"10.0.0.1"}`},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			line := []byte(c.line)

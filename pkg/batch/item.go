@@ -5,6 +5,7 @@ package batch
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -48,7 +49,7 @@ func parseLine(line []byte) (source, error) {
 		// find, without them.
 		return source{Token: string(trimmed)}, nil
 	}
-	if len(trimmed) > 0 && trimmed[0] == '{' {
+	if len(trimmed) > 0 && trimmed[0] == '{' && mayNameItemMember(trimmed) {
 		var obj jsonItem
 		err := json.Unmarshal(trimmed, &obj)
 		var typeErr *json.UnmarshalTypeError
@@ -78,6 +79,51 @@ func parseLine(line []byte) (source, error) {
 		}
 	}
 	return source{}, fmt.Errorf("no token in the line")
+}
+
+// mayNameItemMember is false when no member of the object s can be one of
+// jsonItem's token, client_id or profile, so decoding it could neither make
+// an item nor fail: a JSON log line without them is searched for a JWT
+// without decoding it first. encoding/json matches member names ignoring
+// case, after unescaping, with Unicode folding (the Kelvin sign is a k);
+// so any escape or non-ASCII byte answers true.
+func mayNameItemMember(s []byte) bool {
+	if bytes.IndexByte(s, '\\') >= 0 || !isASCII(s) {
+		return true
+	}
+	// Without escapes a string holds no quote, so every member name is the
+	// run between the two quotes before a colon (blanks aside). A colon
+	// inside a string value yields a run that is no name; it is only
+	// compared in vain.
+	for rest := s; ; {
+		colon := bytes.IndexByte(rest, ':')
+		if colon < 0 {
+			return false
+		}
+		end := len(bytes.TrimRight(rest[:colon], " \t\r\n")) - 1
+		if end > 0 && rest[end] == '"' {
+			if start := bytes.LastIndexByte(rest[:end], '"'); start >= 0 {
+				name := rest[start+1 : end]
+				if bytes.EqualFold(name, []byte("token")) || bytes.EqualFold(name, []byte("client_id")) ||
+					bytes.EqualFold(name, []byte("profile")) {
+					return true
+				}
+			}
+		}
+		rest = rest[colon+1:]
+	}
+}
+
+func isASCII(s []byte) bool {
+	var high uint64
+	for len(s) >= 8 {
+		high |= binary.LittleEndian.Uint64(s)
+		s = s[8:]
+	}
+	for _, c := range s {
+		high |= uint64(c)
+	}
+	return high&0x8080808080808080 == 0
 }
 
 func fromJSON(obj jsonItem) (source, error) {
