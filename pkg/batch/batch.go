@@ -9,6 +9,7 @@ import (
 	"io"
 	"runtime"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/clientassert/clientassert/pkg/keys"
@@ -26,7 +27,8 @@ type Options struct {
 	SingleKey bool
 	// FailOn is the least severity that makes an item fail; empty means error.
 	FailOn lint.Severity
-	// Jobs is the number of workers; zero or less means one per CPU.
+	// Jobs is the number of workers; zero or less means one per CPU the
+	// process may use (GOMAXPROCS, which follows CPU quotas).
 	Jobs int
 	// Summary writes only the totals, not one object per item.
 	Summary bool
@@ -176,27 +178,15 @@ func (c *counts) totals() *Totals {
 	return t
 }
 
-// A chunk is a run of consecutive lines handed to one worker, so that the
-// hand-off costs are paid per chunk rather than per token.
-type chunk struct {
-	buf    []byte
-	lines  []line
-	bytes  int64 // input bytes read up to the end of this chunk
-	out    bytes.Buffer
-	counts *counts
-	done   chan struct{}
-}
-
-type line struct {
-	num        int
-	start, end int
-	tooLong    bool
-}
-
 const (
-	chunkLines = 256
-	chunkBytes = 256 << 10
+	// groupLines is how many items go into one chunk, one write and one
+	// progress call.
+	groupLines = 64
+	// chunkBytes also ends a chunk, so that long lines do not pile up.
+	chunkBytes = 64 << 10
 )
+
+var tooLongMsg = fmt.Sprintf("line is longer than %d MiB", MaxLineBytes>>20)
 
 // Run lints every line of r and, unless Summary is set, writes one JSON
 // object per item to w in input order. Blank lines are skipped. It returns
@@ -205,7 +195,7 @@ const (
 func Run(r io.Reader, w io.Writer, o Options) (*Totals, error) {
 	jobs := o.Jobs
 	if jobs <= 0 {
-		jobs = runtime.NumCPU()
+		jobs = runtime.GOMAXPROCS(0)
 	}
 	if o.FailOn == "" {
 		o.FailOn = lint.SeverityError
@@ -213,15 +203,81 @@ func Run(r io.Reader, w io.Writer, o Options) (*Totals, error) {
 	if o.LookupProfile == nil {
 		o.LookupProfile = func(name string) (profile.Profile, error) { return profile.Get(name, "") }
 	}
+	if jobs == 1 {
+		return runSerial(r, w, o)
+	}
+	return runParallel(r, w, o, jobs)
+}
 
+// runSerial is one worker: each line is linted straight out of the read
+// buffer, with no chunks, goroutines or channels in between.
+func runSerial(r io.Reader, w io.Writer, o Options) (*Totals, error) {
+	lr := newLineReader(r)
+	wk := newWorker(o)
+	var out bytes.Buffer
+	wk.dst.buf = &out
+	pending := 0
+	for {
+		data, tooLong, err := lr.next()
+		if err != nil && err != io.EOF {
+			return nil, err
+		}
+		if err == nil {
+			wk.item(lr.num, data, tooLong)
+			pending++
+		}
+		if pending >= groupLines || out.Len() >= chunkBytes || (err == io.EOF && pending > 0) {
+			if out.Len() > 0 {
+				if _, werr := w.Write(out.Bytes()); werr != nil {
+					return nil, fmt.Errorf("cannot write the output: %w", werr)
+				}
+				out.Reset()
+			}
+			if o.Progress != nil {
+				o.Progress(Progress{Items: wk.counts.items, Bytes: lr.read})
+			}
+			pending = 0
+		}
+		if err == io.EOF {
+			return wk.counts.totals(), nil
+		}
+	}
+}
+
+// A chunk is a run of consecutive lines handed to one worker, so that the
+// hand-off costs are paid per chunk rather than per token. Chunks are
+// recycled once written.
+type chunk struct {
+	buf   []byte
+	lines []line
+	bytes int64 // input bytes read up to the end of this chunk
+	out   bytes.Buffer
+	done  chan struct{}
+}
+
+type line struct {
+	num        int
+	start, end int
+	tooLong    bool
+}
+
+func newChunk() *chunk {
+	return &chunk{buf: make([]byte, 0, 16<<10), lines: make([]line, 0, groupLines), done: make(chan struct{}, 1)}
+}
+
+// runParallel reads chunks on one goroutine, lints them on jobs workers and
+// writes them back in input order. Each worker keeps its own counts; they
+// are added up at the end.
+func runParallel(r io.Reader, w io.Writer, o Options, jobs int) (*Totals, error) {
 	work := make(chan *chunk, jobs)
 	ordered := make(chan *chunk, 2*jobs+2)
+	free := make(chan *chunk, 3*jobs+4)
 	stop := make(chan struct{})
 	var readErr error
 	go func() {
 		defer close(work)
 		defer close(ordered)
-		readErr = readChunks(r, func(c *chunk) bool {
+		readErr = readChunks(r, free, func(c *chunk) bool {
 			select {
 			case ordered <- c:
 			case <-stop:
@@ -231,22 +287,24 @@ func Run(r io.Reader, w io.Writer, o Options) (*Totals, error) {
 			return true
 		})
 	}()
-	for range jobs {
-		go func() {
-			wk := newWorker(o)
+	workers := make([]*worker, jobs)
+	var wg sync.WaitGroup
+	for i := range workers {
+		wk := newWorker(o)
+		workers[i] = wk
+		wg.Go(func() {
 			for c := range work {
 				wk.process(c)
-				close(c.done)
+				c.done <- struct{}{}
 			}
-		}()
+		})
 	}
 
-	total := newCounts()
 	var progress Progress
 	var writeErr error
 	for c := range ordered {
 		<-c.done
-		total.merge(c.counts)
+		progress.Items += len(c.lines)
 		if writeErr == nil && c.out.Len() > 0 {
 			if _, err := w.Write(c.out.Bytes()); err != nil {
 				writeErr = err
@@ -254,49 +312,71 @@ func Run(r io.Reader, w io.Writer, o Options) (*Totals, error) {
 			}
 		}
 		if o.Progress != nil {
-			progress.Items = total.items
 			progress.Bytes = c.bytes
 			o.Progress(progress)
 		}
+		recycle(free, c)
 	}
+	wg.Wait()
 	if writeErr != nil {
 		return nil, fmt.Errorf("cannot write the output: %w", writeErr)
 	}
 	if readErr != nil {
 		return nil, readErr
 	}
+	total := newCounts()
+	for _, wk := range workers {
+		total.merge(wk.counts)
+	}
 	return total.totals(), nil
 }
 
-// readChunks splits r into lines, capped at MaxLineBytes, and hands them
-// out in chunks. emit returns false to stop reading.
-func readChunks(r io.Reader, emit func(*chunk) bool) error {
-	br := bufio.NewReaderSize(r, 64<<10)
-	var long []byte
-	var read int64
-	num := 0
-	c := newChunk()
-	for {
-		data, tooLong, err := nextLine(br, &long, &read)
-		if err != nil && err != io.EOF {
-			return fmt.Errorf("cannot read the input: %w", err)
+func recycle(free chan *chunk, c *chunk) {
+	if cap(c.buf) > 2*chunkBytes {
+		// grown by a long line: let it go rather than hold it for the run
+		return
+	}
+	c.buf, c.lines = c.buf[:0], c.lines[:0]
+	c.out.Reset()
+	select {
+	case free <- c:
+	default:
+	}
+}
+
+// readChunks splits r into lines and hands them out in chunks. emit
+// returns false to stop reading.
+func readChunks(r io.Reader, free chan *chunk, emit func(*chunk) bool) error {
+	lr := newLineReader(r)
+	get := func() *chunk {
+		select {
+		case c := <-free:
+			return c
+		default:
+			return newChunk()
 		}
-		if data != nil || tooLong {
-			num++
+	}
+	c := get()
+	for {
+		data, tooLong, err := lr.next()
+		if err != nil && err != io.EOF {
+			return err
+		}
+		if err == nil {
 			if tooLong {
-				c.lines = append(c.lines, line{num: num, tooLong: true})
-			} else if len(bytes.TrimSpace(data)) > 0 {
+				c.lines = append(c.lines, line{num: lr.num, tooLong: true})
+			} else {
 				start := len(c.buf)
 				c.buf = append(c.buf, data...)
-				c.lines = append(c.lines, line{num: num, start: start, end: len(c.buf)})
+				c.lines = append(c.lines, line{num: lr.num, start: start, end: len(c.buf)})
 			}
 		}
-		if len(c.lines) >= chunkLines || len(c.buf) >= chunkBytes || (err == io.EOF && len(c.lines) > 0) {
-			c.bytes = read
+		if len(c.lines) >= groupLines || len(c.buf) >= chunkBytes || (err == io.EOF && len(c.lines) > 0) {
+			c.bytes = lr.read
 			if !emit(c) {
 				return nil
 			}
-			c = newChunk()
+			c = get()
 		}
 		if err == io.EOF {
 			return nil
@@ -304,8 +384,37 @@ func readChunks(r io.Reader, emit func(*chunk) bool) error {
 	}
 }
 
-func newChunk() *chunk {
-	return &chunk{buf: make([]byte, 0, 4096), lines: make([]line, 0, chunkLines), done: make(chan struct{})}
+// lineReader hands out the input's non-blank lines, capped at MaxLineBytes,
+// numbered as in the file.
+type lineReader struct {
+	br   *bufio.Reader
+	long []byte // scratch for a line longer than br's buffer
+	read int64  // input bytes consumed
+	num  int    // number of the line last returned
+}
+
+func newLineReader(r io.Reader) *lineReader {
+	return &lineReader{br: bufio.NewReaderSize(r, 64<<10)}
+}
+
+// next returns the next non-blank line, valid until the following call, or
+// tooLong for a line over the cap; io.EOF at the end of input.
+func (lr *lineReader) next() (data []byte, tooLong bool, err error) {
+	for {
+		data, tooLong, err := nextLine(lr.br, &lr.long, &lr.read)
+		if err != nil && err != io.EOF {
+			return nil, false, fmt.Errorf("cannot read the input: %w", err)
+		}
+		if data != nil || tooLong {
+			lr.num++
+			if tooLong || len(bytes.TrimSpace(data)) > 0 {
+				return data, tooLong, nil
+			}
+		}
+		if err == io.EOF {
+			return nil, false, io.EOF
+		}
+	}
 }
 
 // nextLine returns the next line without its line ending; data is nil at
@@ -354,48 +463,66 @@ func nextLine(br *bufio.Reader, long *[]byte, read *int64) (data []byte, tooLong
 	}
 }
 
+// bufferTarget lets one encoder write into whichever buffer the worker is
+// filling.
+type bufferTarget struct{ buf *bytes.Buffer }
+
+func (t *bufferTarget) Write(p []byte) (int, error) { return t.buf.Write(p) }
+
 type worker struct {
 	o        Options
+	counts   *counts
 	profiles map[string]profile.Profile
+	dst      *bufferTarget
 	enc      *json.Encoder
 }
 
 func newWorker(o Options) *worker {
-	return &worker{o: o, profiles: map[string]profile.Profile{}}
+	wk := &worker{o: o, counts: newCounts(), profiles: map[string]profile.Profile{}, dst: &bufferTarget{}}
+	if !o.Summary {
+		wk.enc = json.NewEncoder(wk.dst)
+	}
+	return wk
 }
 
 func (wk *worker) process(c *chunk) {
-	c.counts = newCounts()
-	if !wk.o.Summary {
-		wk.enc = json.NewEncoder(&c.out)
-	}
+	wk.dst.buf = &c.out
 	for _, ln := range c.lines {
-		var item any
-		if ln.tooLong {
-			item = wk.bad(c.counts, ln.num, fmt.Sprintf("line is longer than %d MiB", MaxLineBytes>>20))
-		} else {
-			item = wk.lintLine(c.counts, ln.num, c.buf[ln.start:ln.end])
-		}
-		if !wk.o.Summary {
-			// Encoding into a bytes.Buffer cannot fail for these types.
-			_ = wk.enc.Encode(item)
-		}
+		wk.item(ln.num, c.buf[ln.start:ln.end], ln.tooLong)
 	}
-	c.buf = nil
 }
 
-func (wk *worker) bad(c *counts, num int, msg string) *ErrorItem {
+// item lints one line and, unless only the summary is wanted, writes its
+// object to the worker's current buffer.
+func (wk *worker) item(num int, data []byte, tooLong bool) {
+	var item any
+	if tooLong {
+		item = wk.bad(num, tooLongMsg)
+	} else {
+		item = wk.lintLine(num, data)
+	}
+	if !wk.o.Summary {
+		// Encoding into a bytes.Buffer cannot fail for these types.
+		_ = wk.enc.Encode(item)
+	}
+}
+
+func (wk *worker) bad(num int, msg string) any {
+	c := wk.counts
 	c.items++
 	c.failed++
 	c.bad++
 	c.lineErrs[msg]++
+	if wk.o.Summary {
+		return nil
+	}
 	return &ErrorItem{Line: num, Error: msg}
 }
 
-func (wk *worker) lintLine(c *counts, num int, data []byte) any {
+func (wk *worker) lintLine(num int, data []byte) any {
 	src, err := parseLine(data)
 	if err != nil {
-		return wk.bad(c, num, err.Error())
+		return wk.bad(num, err.Error())
 	}
 	in := lint.Input{Token: src.Token, Profile: wk.o.Profile, ClientID: wk.o.ClientID, Now: wk.o.Now,
 		Keys: wk.o.Keys, SingleKey: wk.o.SingleKey}
@@ -404,16 +531,17 @@ func (wk *worker) lintLine(c *counts, num int, data []byte) any {
 	}
 	if src.Now != "" {
 		if in.Now, err = parseTime(src.Now); err != nil {
-			return wk.bad(c, num, err.Error())
+			return wk.bad(num, err.Error())
 		}
 	}
 	if src.Profile != "" {
 		if in.Profile, err = wk.profile(src.Profile); err != nil {
-			return wk.bad(c, num, fmt.Sprintf("unknown profile %q", src.Profile))
+			return wk.bad(num, fmt.Sprintf("unknown profile %q", src.Profile))
 		}
 	}
 	rep := lint.Lint(in)
 
+	c := wk.counts
 	c.items++
 	if rep.Fails(wk.o.FailOn) {
 		c.failed++

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/clientassert/clientassert/internal/fixtures"
 	"github.com/clientassert/clientassert/pkg/keys"
+	"github.com/clientassert/clientassert/pkg/lint"
 	"github.com/clientassert/clientassert/pkg/profile"
 )
 
@@ -287,9 +289,14 @@ func TestParseLine(t *testing.T) {
 		{"log line", `2026-11-27T12:00:01Z WARN rejected assertion=` + tok + ` from 10.0.0.1`, tok, ""},
 		{"form in a log", `body="grant_type=client_credentials&client_assertion=` + escaped + `&client_id=x"`, tok, ""},
 		{"url query", `GET /token?client_assertion_type=urn%3Ax&client_assertion=` + tok + ` HTTP/1.1`, tok, ""},
+		{"json log with a token member in another case", `{"level":"warn","TOKEN":"` + tok + `"}`, tok, ""},
+		{"json log with a client_id that is not a string", `{"client_id":5,"jwt":"` + tok + `"}`, "", "the client_id member of the JSON item is not a string"},
 		{"json log without token member", `{"level":"warn","msg":"rejected","jwt":"` + tok + `"}`, tok, ""},
 		{"not a jwt", "user eyJhbGci logged in", "", "no token in the line"},
 		{"garbage word", "garbage", "garbage", ""},
+		{"token then text", tok + " rejected", tok, ""},
+		{"padded token", "  " + tok + "\t", tok, ""},
+		{"token with a bad character", tok[:20] + "!" + tok[20:], tok[:20] + "!" + tok[20:], ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -310,35 +317,196 @@ func TestParseLine(t *testing.T) {
 	}
 }
 
+type failingWriter struct{ writes int }
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	w.writes++
+	return 0, io.ErrClosedPipe
+}
+
+// A failed write ends the run with an error, on one worker and on many.
+func TestWriteErrorStopsTheRun(t *testing.T) {
+	input := strings.Repeat(readToken(t, "valid-rs384")+"\n", 3*groupLines)
+	for _, jobs := range []int{1, 2} {
+		o := options(t)
+		o.Jobs = jobs
+		w := &failingWriter{}
+		_, err := Run(strings.NewReader(input), w, o)
+		if err == nil || !strings.Contains(err.Error(), "cannot write the output") {
+			t.Errorf("jobs %d: err %v", jobs, err)
+		}
+		if w.writes != 1 {
+			t.Errorf("jobs %d: %d writes after the first failed", jobs, w.writes-1)
+		}
+	}
+}
+
+// Progress comes in input order, ends with every item and every input byte.
+func TestProgress(t *testing.T) {
+	tok := readToken(t, "valid-rs384")
+	input := strings.Repeat(tok+"\n\n", 1000) + "no token"
+	for _, jobs := range []int{1, 3} {
+		o := options(t)
+		o.Jobs = jobs
+		o.Summary = true
+		var seen []Progress
+		o.Progress = func(p Progress) { seen = append(seen, p) }
+		totals, err := Run(strings.NewReader(input), io.Discard, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(seen) < 2 {
+			t.Fatalf("jobs %d: %d progress calls", jobs, len(seen))
+		}
+		for i := 1; i < len(seen); i++ {
+			if seen[i].Items <= seen[i-1].Items || seen[i].Bytes <= seen[i-1].Bytes {
+				t.Fatalf("jobs %d: progress went back: %+v after %+v", jobs, seen[i], seen[i-1])
+			}
+		}
+		last := seen[len(seen)-1]
+		if last.Items != totals.Items || totals.Items != 1001 || last.Bytes != int64(len(input)) {
+			t.Errorf("jobs %d: last progress %+v, totals %d items, input %d bytes", jobs, last, totals.Items, len(input))
+		}
+	}
+}
+
 func FuzzParseLine(f *testing.F) {
 	f.Add([]byte(`{"token":"eyJ.eyJ.x","now":1}`))
 	f.Add([]byte(`x client_assertion=eyJ%2Ea.b&y`))
 	f.Add([]byte(`eyJhbGciOiJub25lIn0.e30.`))
 	f.Add([]byte(`{"token":5}`))
+	f.Add([]byte(`eyJ.x.`))
+	f.Add([]byte(`{"level":"warn","jwt":"eyJhbGciOiJub25lIn0.e30."}`))
+	f.Add([]byte(`{"TOKEN":"x"}`))
+	f.Add([]byte(`{"Client_ID":5,"jwt":"eyJa.b.c"}`))
+	f.Add([]byte(`{"to\u006ben":"x"}`))
+	f.Add([]byte("{\"to\u212aen\":\"x\"}"))
+	f.Add([]byte(`{"profilex":1,"tok":2}`))
+	f.Add([]byte(`{"a":":","token":"x"}`))
+	f.Add([]byte("{\"ToKeN\"\t :\n5}"))
+	f.Add([]byte(`{"a":"b:c","profile" :[]}`))
+	f.Add([]byte(`{":":1,"client_id":{}}`))
+	f.Add([]byte(`eyJa.b.c d`))
+	f.Add([]byte(`xeyJa.b.c`))
 	f.Fuzz(func(t *testing.T, line []byte) {
 		src, err := parseLine(line)
 		if err == nil && strings.TrimSpace(src.Token) == "" {
 			t.Fatalf("no error and no token for %q", line)
 		}
+		// Skipping the decode of an object must lose neither an item nor
+		// an error.
+		if obj := bytes.TrimSpace(line); len(obj) > 0 && obj[0] == '{' && !mayNameItemMember(obj) {
+			var item jsonItem
+			err := json.Unmarshal(obj, &item)
+			var typeErr *json.UnmarshalTypeError
+			if item.Token != nil || errors.As(err, &typeErr) {
+				t.Fatalf("%q: decode skipped, but it gives token %v, error %v", line, item.Token, err)
+			}
+		}
+		// The bare-token shortcut must agree with the general search.
+		trimmed := string(bytes.TrimSpace(line))
+		if isWholeJWT([]byte(trimmed)) {
+			if _, ok := formAssertion(trimmed); ok {
+				t.Fatalf("%q: shortcut taken over a client_assertion parameter", line)
+			}
+			if tok, ok := findJWT(trimmed); !ok || tok != trimmed {
+				t.Fatalf("%q: shortcut took the whole line, findJWT found %q", line, tok)
+			}
+		} else if tok, ok := findJWT(trimmed); ok && tok == trimmed && !strings.Contains(trimmed, "client_assertion=") {
+			t.Fatalf("%q: findJWT takes the whole line but the shortcut did not", line)
+		}
 	})
 }
 
-// BenchmarkRunSummary is the batch pipeline over valid tokens without a key;
-// compare it with BenchmarkLintNoKey in pkg/lint for the pipeline's overhead.
+// BenchmarkLintAlone is lint.Lint by itself on the token and settings
+// BenchmarkRunSummary uses: the difference is the batch pipeline's cost.
+func BenchmarkLintAlone(b *testing.B) {
+	tok := readToken(b, "valid-rs384")
+	o := options(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		lint.Lint(lint.Input{Token: tok, Profile: o.Profile, Now: o.Now})
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/token")
+}
+
+// repeatReader reads as n copies of line.
+type repeatReader struct {
+	line []byte
+	n    int
+	off  int
+}
+
+func (r *repeatReader) Read(p []byte) (int, error) {
+	total := 0
+	for len(p) > 0 && r.n > 0 {
+		c := copy(p, r.line[r.off:])
+		p, total, r.off = p[c:], total+c, r.off+c
+		if r.off == len(r.line) {
+			r.off = 0
+			r.n--
+		}
+	}
+	if total == 0 {
+		return 0, io.EOF
+	}
+	return total, nil
+}
+
+// BenchmarkRunSummary is the batch pipeline over valid tokens without a key,
+// one worker, b.N tokens; compare it with BenchmarkLintAlone.
 func BenchmarkRunSummary(b *testing.B) {
 	tok := readToken(b, "valid-rs384")
-	input := strings.Repeat(tok+"\n", 10000)
 	o := options(b)
 	o.Summary = true
 	b.ReportAllocs()
-	b.SetBytes(int64(len(tok) + 1))
-	for b.Loop() {
-		b.StopTimer()
-		r := strings.NewReader(input)
-		b.StartTimer()
-		if _, err := Run(r, io.Discard, o); err != nil {
-			b.Fatal(err)
-		}
+	b.ResetTimer()
+	totals, err := Run(&repeatReader{line: []byte(tok + "\n"), n: b.N}, io.Discard, o)
+	if err != nil {
+		b.Fatal(err)
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*10000), "ns/token")
+	if totals.Items != b.N {
+		b.Fatalf("%d items, want %d", totals.Items, b.N)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/token")
+}
+
+// BenchmarkRunSummaryKey verifies every token, on as many workers as
+// GOMAXPROCS: run it with -cpu 1,2 to see how the work spreads over cores.
+func BenchmarkRunSummaryKey(b *testing.B) {
+	tok := readToken(b, "valid-rs384")
+	o := options(b)
+	o.Summary = true
+	o.Keys = keySet(b)
+	o.ClientID = fixtures.ClientID
+	o.Jobs = 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	totals, err := Run(&repeatReader{line: []byte(tok + "\n"), n: b.N}, io.Discard, o)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if totals.Items != b.N || totals.Failed != 0 {
+		b.Fatalf("%d items, %d failed, want %d items passing", totals.Items, totals.Failed, b.N)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/token")
+}
+
+// BenchmarkParseLine is the cost of finding the token in each kind of line.
+func BenchmarkParseLine(b *testing.B) {
+	tok := readToken(b, "valid-rs384")
+	for _, c := range []struct{ name, line string }{
+		{"bare", tok},
+		{"log", `2026-11-27T12:00:01Z WARN 10.0.0.1 POST /v2/auth/token 400 rejected assertion=` + tok + ` ua="curl/8.5" took=12ms`},
+		{"form", `2026-11-27T12:00:01Z body=grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=` + tok + `&client_id=x`},
+		{"json item", `{"token":"` + tok + `","now":"2026-11-27T12:00:00Z"}`},
+		{"json log", `{"time":"2026-11-27T12:00:01Z","level":"warn","msg":"assertion rejected","jwt":"` + tok + `","remote":"10.0.0.1"}`},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			line := []byte(c.line)
+			for b.Loop() {
+				parseLine(line)
+			}
+		})
+	}
 }

@@ -5,6 +5,7 @@ package batch
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -43,7 +44,12 @@ type jsonItem struct {
 // item's error message.
 func parseLine(line []byte) (source, error) {
 	trimmed := bytes.TrimSpace(line)
-	if len(trimmed) > 0 && trimmed[0] == '{' {
+	if isWholeJWT(trimmed) {
+		// The common case, a bare token: what the searches below would
+		// find, without them.
+		return source{Token: string(trimmed)}, nil
+	}
+	if len(trimmed) > 0 && trimmed[0] == '{' && mayNameItemMember(trimmed) {
 		var obj jsonItem
 		err := json.Unmarshal(trimmed, &obj)
 		var typeErr *json.UnmarshalTypeError
@@ -73,6 +79,51 @@ func parseLine(line []byte) (source, error) {
 		}
 	}
 	return source{}, fmt.Errorf("no token in the line")
+}
+
+// mayNameItemMember is false when no member of the object s can be one of
+// jsonItem's token, client_id or profile, so decoding it could neither make
+// an item nor fail: a JSON log line without them is searched for a JWT
+// without decoding it first. encoding/json matches member names ignoring
+// case, after unescaping, with Unicode folding (the Kelvin sign is a k);
+// so any escape or non-ASCII byte answers true.
+func mayNameItemMember(s []byte) bool {
+	if bytes.IndexByte(s, '\\') >= 0 || !isASCII(s) {
+		return true
+	}
+	// Without escapes a string holds no quote, so every member name is the
+	// run between the two quotes before a colon (blanks aside). A colon
+	// inside a string value yields a run that is no name; it is only
+	// compared in vain.
+	for rest := s; ; {
+		colon := bytes.IndexByte(rest, ':')
+		if colon < 0 {
+			return false
+		}
+		end := len(bytes.TrimRight(rest[:colon], " \t\r\n")) - 1
+		if end > 0 && rest[end] == '"' {
+			if start := bytes.LastIndexByte(rest[:end], '"'); start >= 0 {
+				name := rest[start+1 : end]
+				if bytes.EqualFold(name, []byte("token")) || bytes.EqualFold(name, []byte("client_id")) ||
+					bytes.EqualFold(name, []byte("profile")) {
+					return true
+				}
+			}
+		}
+		rest = rest[colon+1:]
+	}
+}
+
+func isASCII(s []byte) bool {
+	var high uint64
+	for len(s) >= 8 {
+		high |= binary.LittleEndian.Uint64(s)
+		s = s[8:]
+	}
+	for _, c := range s {
+		high |= uint64(c)
+	}
+	return high&0x8080808080808080 == 0
 }
 
 func fromJSON(obj jsonItem) (source, error) {
@@ -129,12 +180,37 @@ func formAssertion(line string) (string, bool) {
 	return v, true
 }
 
-func isNameChar(c byte) bool {
-	return c == '_' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-}
+func isNameChar(c byte) bool { return b64URL[c] }
 
-func isB64URL(c byte) bool {
-	return c == '_' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+// b64URL marks the base64url alphabet; notJWT is 1 for every byte that
+// cannot appear in a compact JWT (the alphabet and the dot).
+var b64URL, notJWT = func() (b [256]bool, n [256]byte) {
+	for c := range 256 {
+		b[c] = c == '_' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+		if !b[c] && c != '.' {
+			n[c] = 1
+		}
+	}
+	return b, n
+}()
+
+// isWholeJWT reports whether s is nothing but a JWT-shaped run, the one
+// findJWT would return for it. It runs on every bare-token line, so the scan
+// has no branch per byte.
+func isWholeJWT(s []byte) bool {
+	if !bytes.HasPrefix(s, []byte("eyJ")) || bytes.Count(s, []byte(".")) < 2 {
+		return false
+	}
+	var bad byte
+	for len(s) >= 8 {
+		bad |= notJWT[s[0]] | notJWT[s[1]] | notJWT[s[2]] | notJWT[s[3]] |
+			notJWT[s[4]] | notJWT[s[5]] | notJWT[s[6]] | notJWT[s[7]]
+		s = s[8:]
+	}
+	for _, c := range s {
+		bad |= notJWT[c]
+	}
+	return bad == 0
 }
 
 // findJWT returns the first JWT-shaped run in s: a segment starting with
@@ -147,12 +223,12 @@ func findJWT(s string) (string, bool) {
 			return "", false
 		}
 		start := from + i
-		if start > 0 && isB64URL(s[start-1]) {
+		if start > 0 && b64URL[s[start-1]] {
 			from = start + 3
 			continue
 		}
 		end, dots := start, 0
-		for end < len(s) && (isB64URL(s[end]) || s[end] == '.') {
+		for end < len(s) && notJWT[s[end]] == 0 {
 			if s[end] == '.' {
 				dots++
 			}
