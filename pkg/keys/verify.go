@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/clientassert/clientassert/pkg/token"
 	"github.com/go-jose/go-jose/v4"
 )
 
@@ -352,42 +353,7 @@ func rsaRefusal(pub *rsa.PublicKey) (Verdict, bool) {
 
 // canonicalB64 reports whether s is unpadded base64url that decodes and
 // encodes back to itself.
-func canonicalB64(s string) bool {
-	if len(s)%4 == 1 {
-		return false
-	}
-	last := 0
-	for i := 0; i < len(s); i++ {
-		if last = urlValue(s[i]); last < 0 {
-			return false
-		}
-	}
-	// The bits of the last character past the data must be zero.
-	switch len(s) % 4 {
-	case 2:
-		return last&0x0f == 0
-	case 3:
-		return last&0x03 == 0
-	}
-	return true
-}
-
-// urlValue is the 6-bit value of a base64url character, or -1.
-func urlValue(c byte) int {
-	switch {
-	case c >= 'A' && c <= 'Z':
-		return int(c - 'A')
-	case c >= 'a' && c <= 'z':
-		return int(c-'a') + 26
-	case c >= '0' && c <= '9':
-		return int(c-'0') + 52
-	case c == '-':
-		return 62
-	case c == '_':
-		return 63
-	}
-	return -1
-}
+func canonicalB64(s string) bool { return token.IsCanonicalBase64URL(s) }
 
 // goJoseMessage drops go-jose's package prefix from an error.
 func goJoseMessage(err error) string {

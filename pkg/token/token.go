@@ -209,6 +209,28 @@ var decodeMap = func() [256]byte {
 	return m
 }()
 
+// IsCanonicalBase64URL reports whether s is unpadded base64url that decodes
+// and encodes back to itself: URL alphabet only, no padding, and the bits of
+// the last character past the data all zero.
+func IsCanonicalBase64URL(s string) bool {
+	if len(s)%4 == 1 {
+		return false
+	}
+	var last byte
+	for i := 0; i < len(s); i++ {
+		if last = decodeMap[s[i]]; last >= notURL {
+			return false
+		}
+	}
+	switch len(s) % 4 {
+	case 2:
+		return last&0x0f == 0
+	case 3:
+		return last&0x03 == 0
+	}
+	return true
+}
+
 // DecodeLenient decodes base64 the way Node's Buffer.from(s, "base64") does,
 // which is what the server uses: both alphabets are accepted, characters
 // outside them are skipped, and decoding stops at the first '='.
