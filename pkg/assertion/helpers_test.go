@@ -3,12 +3,11 @@ package assertion
 import (
 	"encoding/base64"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/clientassert/clientassert/internal/fixtures"
 	"github.com/clientassert/clientassert/pkg/keys"
 	"github.com/clientassert/clientassert/pkg/profile"
 )
@@ -19,24 +18,11 @@ var testNow = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 
 func loadKey(t testing.TB, name string) *keys.Key {
 	t.Helper()
-	set := loadSet(t, name)
+	set := fixtures.KeySet(t, name)
 	if len(set.Keys) != 1 {
 		t.Fatalf("%s holds %d keys", name, len(set.Keys))
 	}
 	return set.Keys[0]
-}
-
-func loadSet(t testing.TB, name string) *keys.Set {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "keys", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := keys.Parse(data)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return set
 }
 
 func redox(t testing.TB) profile.Profile {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clientassert/clientassert/internal/fixtures"
 	"github.com/clientassert/clientassert/pkg/lint"
 	"github.com/clientassert/clientassert/pkg/request"
 )
@@ -60,7 +61,7 @@ func TestTokenRequestFormats(t *testing.T) {
 		if format != "form" && (req.Method != "POST" || !req.IsFormURLEncoded() || !strings.HasSuffix(req.URL, "/v2/auth/token")) {
 			t.Errorf("%s: parsed %s %s %q", format, req.Method, req.URL, req.ContentType)
 		}
-		r := lint.Lint(lint.Input{Request: req, Profile: redox(t), ClientID: testClientID, Keys: loadSet(t, "jwks.json"), Now: testNow})
+		r := lint.Lint(lint.Input{Request: req, Profile: redox(t), ClientID: testClientID, Keys: fixtures.KeySet(t, "jwks.json"), Now: testNow})
 		if r.Predicted.Status != 200 || r.Summary.Errors+r.Summary.Warnings != 0 {
 			t.Errorf("%s: lint --request %+v %+v", format, r.Predicted, r.Findings)
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/clientassert/clientassert/internal/fixtures"
 	"github.com/clientassert/clientassert/pkg/keys"
 	"github.com/clientassert/clientassert/pkg/lint"
 )
@@ -181,7 +182,7 @@ func TestSignHeaderRules(t *testing.T) {
 
 func TestSignKeyMismatch(t *testing.T) {
 	rsaKey, ec384, ec256 := loadKey(t, "rsa.pem"), loadKey(t, "ec.pem"), loadKey(t, "ec256.pem")
-	public := loadSet(t, "jwks.json").Keys[0]
+	public := fixtures.KeySet(t, "jwks.json").Keys[0]
 	secret := SecretKey([]byte("secret"))
 	a := &Assertion{}
 	for _, c := range []struct {
@@ -244,7 +245,7 @@ func TestParseInput(t *testing.T) {
 // no problem at all.
 func lintClean(t *testing.T, tok string) {
 	t.Helper()
-	r := lint.Lint(lint.Input{Token: tok, Profile: redox(t), ClientID: testClientID, Keys: loadSet(t, "jwks.json"), Now: testNow})
+	r := lint.Lint(lint.Input{Token: tok, Profile: redox(t), ClientID: testClientID, Keys: fixtures.KeySet(t, "jwks.json"), Now: testNow})
 	if r.Predicted.Status != 200 || !r.Predicted.Certain || len(r.Findings) != 0 {
 		t.Errorf("lint: %+v, findings %+v", r.Predicted, r.Findings)
 	}

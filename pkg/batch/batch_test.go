@@ -7,41 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/clientassert/clientassert/internal/fixtures"
-	"github.com/clientassert/clientassert/pkg/keys"
 	"github.com/clientassert/clientassert/pkg/lint"
 	"github.com/clientassert/clientassert/pkg/profile"
 )
-
-const testdata = "../../testdata"
-
-func readToken(t testing.TB, name string) string {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(testdata, "tokens", name+".jwt"))
-	if err != nil {
-		t.Fatalf("%v (run go generate ./...)", err)
-	}
-	return strings.TrimSpace(string(data))
-}
-
-func keySet(t testing.TB) *keys.Set {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(testdata, "keys", "jwks.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := keys.Parse(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return set
-}
 
 func options(t testing.TB) Options {
 	t.Helper()
@@ -99,7 +72,7 @@ func TestOrderWithManyJobs(t *testing.T) {
 	for i := 0; i < 5000; i++ {
 		name := names[(i*7+i/3)%len(names)]
 		lines = append(lines, name)
-		b.WriteString(readToken(t, name) + "\n")
+		b.WriteString(fixtures.ReadToken(t, name) + "\n")
 	}
 	single, _ := run(t, b.String(), options(t))
 	for i, it := range single {
@@ -127,7 +100,7 @@ func TestOrderWithManyJobs(t *testing.T) {
 }
 
 func TestLongLineIsAnErrorItem(t *testing.T) {
-	tok := readToken(t, "valid-rs384")
+	tok := fixtures.ReadToken(t, "valid-rs384")
 	long := strings.Repeat("x", MaxLineBytes+1)
 	atCap := tok + " " + strings.Repeat("y", MaxLineBytes-len(tok)-1)
 	input := tok + "\n" + long + "\n" + atCap + "\r\n" + strings.Repeat("z", 3*MaxLineBytes) + "\n" + tok
@@ -149,7 +122,7 @@ func TestLongLineIsAnErrorItem(t *testing.T) {
 }
 
 func TestBadLinesAreItems(t *testing.T) {
-	tok := readToken(t, "valid-rs384")
+	tok := fixtures.ReadToken(t, "valid-rs384")
 	input := strings.Join([]string{
 		"this line has no token at all",
 		`{"token": 5}`,
@@ -187,9 +160,9 @@ func TestBadLinesAreItems(t *testing.T) {
 
 // A JSON item's own now, profile and client_id win over the run's defaults.
 func TestJSONItemsCarryTheirOwnSettings(t *testing.T) {
-	tok := readToken(t, "valid-rs384")
+	tok := fixtures.ReadToken(t, "valid-rs384")
 	o := options(t)
-	o.Keys = keySet(t)
+	o.Keys = fixtures.KeySet(t, "jwks.json")
 	later := fixtures.Now.Add(24 * time.Hour)
 	input := strings.Join([]string{
 		tok,
@@ -227,7 +200,7 @@ func TestSummaryCounts(t *testing.T) {
 	var b strings.Builder
 	for name, n := range counts {
 		for range n {
-			b.WriteString(readToken(t, name) + "\n")
+			b.WriteString(fixtures.ReadToken(t, name) + "\n")
 		}
 	}
 	b.WriteString("no token here\n")
@@ -279,7 +252,7 @@ func TestSummaryCounts(t *testing.T) {
 }
 
 func TestParseLine(t *testing.T) {
-	tok := readToken(t, "valid-rs384")
+	tok := fixtures.ReadToken(t, "valid-rs384")
 	escaped := strings.ReplaceAll(tok, ".", "%2E")
 	cases := []struct {
 		name, line, want, err string
@@ -326,7 +299,7 @@ func (w *failingWriter) Write(p []byte) (int, error) {
 
 // A failed write ends the run with an error, on one worker and on many.
 func TestWriteErrorStopsTheRun(t *testing.T) {
-	input := strings.Repeat(readToken(t, "valid-rs384")+"\n", 3*groupLines)
+	input := strings.Repeat(fixtures.ReadToken(t, "valid-rs384")+"\n", 3*groupLines)
 	for _, jobs := range []int{1, 2} {
 		o := options(t)
 		o.Jobs = jobs
@@ -343,7 +316,7 @@ func TestWriteErrorStopsTheRun(t *testing.T) {
 
 // Progress comes in input order, ends with every item and every input byte.
 func TestProgress(t *testing.T) {
-	tok := readToken(t, "valid-rs384")
+	tok := fixtures.ReadToken(t, "valid-rs384")
 	input := strings.Repeat(tok+"\n\n", 1000) + "no token"
 	for _, jobs := range []int{1, 3} {
 		o := options(t)
@@ -421,7 +394,7 @@ func FuzzParseLine(f *testing.F) {
 // BenchmarkLintAlone is lint.Lint by itself on the token and settings
 // BenchmarkRunSummary uses: the difference is the batch pipeline's cost.
 func BenchmarkLintAlone(b *testing.B) {
-	tok := readToken(b, "valid-rs384")
+	tok := fixtures.ReadToken(b, "valid-rs384")
 	o := options(b)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -456,7 +429,7 @@ func (r *repeatReader) Read(p []byte) (int, error) {
 // BenchmarkRunSummary is the batch pipeline over valid tokens without a key,
 // one worker, b.N tokens; compare it with BenchmarkLintAlone.
 func BenchmarkRunSummary(b *testing.B) {
-	tok := readToken(b, "valid-rs384")
+	tok := fixtures.ReadToken(b, "valid-rs384")
 	o := options(b)
 	o.Summary = true
 	b.ReportAllocs()
@@ -474,10 +447,10 @@ func BenchmarkRunSummary(b *testing.B) {
 // BenchmarkRunSummaryKey verifies every token, on as many workers as
 // GOMAXPROCS: run it with -cpu 1,2 to see how the work spreads over cores.
 func BenchmarkRunSummaryKey(b *testing.B) {
-	tok := readToken(b, "valid-rs384")
+	tok := fixtures.ReadToken(b, "valid-rs384")
 	o := options(b)
 	o.Summary = true
-	o.Keys = keySet(b)
+	o.Keys = fixtures.KeySet(b, "jwks.json")
 	o.ClientID = fixtures.ClientID
 	o.Jobs = 0
 	b.ReportAllocs()
@@ -494,7 +467,7 @@ func BenchmarkRunSummaryKey(b *testing.B) {
 
 // BenchmarkParseLine is the cost of finding the token in each kind of line.
 func BenchmarkParseLine(b *testing.B) {
-	tok := readToken(b, "valid-rs384")
+	tok := fixtures.ReadToken(b, "valid-rs384")
 	for _, c := range []struct{ name, line string }{
 		{"bare", tok},
 		{"log", `2026-11-27T12:00:01Z WARN 10.0.0.1 POST /v2/auth/token 400 rejected assertion=` + tok + ` ua="curl/8.5" took=12ms`},

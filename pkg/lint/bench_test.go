@@ -26,7 +26,7 @@ import (
 // the ratio, so that a shared machine's load weighs on both alike.
 
 func goJoseVerifyRS384(b *testing.B) func() {
-	tok := readToken(b, "valid-rs384")
+	tok := fixtures.ReadToken(b, "valid-rs384")
 	ks, err := fixtures.LoadOrCreateKeys("../../testdata/keys")
 	if err != nil {
 		b.Fatal(err)
@@ -45,7 +45,7 @@ func goJoseVerifyRS384(b *testing.B) func() {
 }
 
 func goJoseParseClaims(b *testing.B) func() {
-	tok := readToken(b, "valid-rs384")
+	tok := fixtures.ReadToken(b, "valid-rs384")
 	return func() {
 		jws, err := jose.ParseSignedCompact(tok, []jose.SignatureAlgorithm{jose.RS384})
 		if err != nil {
@@ -59,8 +59,8 @@ func goJoseParseClaims(b *testing.B) func() {
 }
 
 func lintRS384(b *testing.B) func() {
-	in := Input{Token: readToken(b, "valid-rs384"), Profile: redox(b), ClientID: fixtures.ClientID,
-		Keys: loadKeySet(b, "jwks.json"), Now: fixtures.Now}
+	in := Input{Token: fixtures.ReadToken(b, "valid-rs384"), Profile: redox(b), ClientID: fixtures.ClientID,
+		Keys: fixtures.KeySet(b, "jwks.json"), Now: fixtures.Now}
 	return func() {
 		if r := Lint(in); r.Predicted.Status != 200 || r.KeyID == "" {
 			b.Fatal(r.Predicted)
@@ -69,7 +69,7 @@ func lintRS384(b *testing.B) func() {
 }
 
 func lintNoKey(b *testing.B) func() {
-	in := Input{Token: readToken(b, "valid-rs384"), Profile: redox(b), Now: fixtures.Now}
+	in := Input{Token: fixtures.ReadToken(b, "valid-rs384"), Profile: redox(b), Now: fixtures.Now}
 	return func() {
 		if r := Lint(in); r.Predicted.Status != 200 {
 			b.Fatal(r.Predicted)
@@ -110,7 +110,7 @@ func lintRS384X5C(b *testing.B) func() {
 	if err != nil {
 		b.Fatal(err)
 	}
-	in := Input{Token: readToken(b, "valid-rs384"), Profile: redox(b), ClientID: fixtures.ClientID,
+	in := Input{Token: fixtures.ReadToken(b, "valid-rs384"), Profile: redox(b), ClientID: fixtures.ClientID,
 		Keys: withX5C, Now: fixtures.Now}
 	return func() {
 		if r := Lint(in); r.Predicted.Status != 200 || r.KeyID == "" {
@@ -178,7 +178,7 @@ func BenchmarkLintNoKeyVsGoJose(b *testing.B) {
 // BenchmarkLintNoKeyExpired is the keyless lint of a rejected token: the
 // findings, their messages and the answer's template are built too.
 func BenchmarkLintNoKeyExpired(b *testing.B) {
-	in := Input{Token: readToken(b, "expired"), Profile: redox(b), Now: fixtures.Now}
+	in := Input{Token: fixtures.ReadToken(b, "expired"), Profile: redox(b), Now: fixtures.Now}
 	benchOne(b, func() {
 		if r := Lint(in); r.Predicted.Status == 200 {
 			b.Fatal(r.Predicted)

@@ -19,7 +19,7 @@ func FuzzLint(f *testing.F) {
 		data, _ := os.ReadFile(p)
 		f.Add(strings.TrimSpace(string(data)))
 	}
-	keys := loadKeySet(f, "jwks.json")
+	keys := fixtures.KeySet(f, "jwks.json")
 	prof := redox(f)
 	f.Fuzz(func(t *testing.T, tok string) {
 		r := Lint(Input{Token: tok, Profile: prof, ClientID: fixtures.ClientID, Keys: keys, Now: fixtures.Now})

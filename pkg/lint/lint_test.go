@@ -19,28 +19,6 @@ import (
 
 const testdata = "../../testdata"
 
-func loadKeySet(t testing.TB, name string) *keys.Set {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(testdata, "keys", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := keys.Parse(data)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return set
-}
-
-func readToken(t testing.TB, name string) string {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(testdata, "tokens", name+".jwt"))
-	if err != nil {
-		t.Fatalf("%v (run go generate ./...)", err)
-	}
-	return strings.TrimSpace(string(data))
-}
-
 func redox(t testing.TB) profile.Profile {
 	p, err := profile.Get("redox", "")
 	if err != nil {
@@ -73,11 +51,11 @@ func TestFixtureTokens(t *testing.T) {
 	for _, c := range fixtures.Cases() {
 		t.Run(c.Name, func(t *testing.T) {
 			in := Input{
-				Token: readToken(t, c.Name), Profile: redox(t), ClientID: fixtures.ClientID,
+				Token: fixtures.ReadToken(t, c.Name), Profile: redox(t), ClientID: fixtures.ClientID,
 				Now: fixtures.Now, JWKSURL: c.JWKSURL,
 			}
 			if !c.NoKeys {
-				in.Keys = loadKeySet(t, c.JWKS)
+				in.Keys = fixtures.KeySet(t, c.JWKS)
 			}
 			if c.Profile != "" {
 				p, err := profile.Get(c.Profile, fixtures.TokenURL)
@@ -120,7 +98,7 @@ func TestFixtureTokens(t *testing.T) {
 
 func TestValidTokensAreClean(t *testing.T) {
 	for _, name := range []string{"valid-rs384", "valid-es384"} {
-		r := Lint(Input{Token: readToken(t, name), Profile: redox(t), ClientID: fixtures.ClientID, Keys: loadKeySet(t, "jwks.json"), Now: fixtures.Now})
+		r := Lint(Input{Token: fixtures.ReadToken(t, name), Profile: redox(t), ClientID: fixtures.ClientID, Keys: fixtures.KeySet(t, "jwks.json"), Now: fixtures.Now})
 		if len(r.Findings) != 0 {
 			t.Errorf("%s: want no findings, got %v", name, ruleIDs(r))
 		}
@@ -131,7 +109,7 @@ func TestValidTokensAreClean(t *testing.T) {
 }
 
 func TestWithoutKeysPredictionIsUncertain(t *testing.T) {
-	r := Lint(Input{Token: readToken(t, "valid-rs384"), Profile: redox(t), Now: fixtures.Now})
+	r := Lint(Input{Token: fixtures.ReadToken(t, "valid-rs384"), Profile: redox(t), Now: fixtures.Now})
 	if r.Predicted.Status != 200 || r.Predicted.Certain {
 		t.Fatalf("want an uncertain 200, got %+v", r.Predicted)
 	}
@@ -139,12 +117,12 @@ func TestWithoutKeysPredictionIsUncertain(t *testing.T) {
 		t.Errorf("unchecked steps %v should name the key lookup and the signature", r.Predicted.Unchecked)
 	}
 	// A failure before the key lookup is certain even without keys.
-	r = Lint(Input{Token: readToken(t, "no-kid"), Profile: redox(t), Now: fixtures.Now})
+	r = Lint(Input{Token: fixtures.ReadToken(t, "no-kid"), Profile: redox(t), Now: fixtures.Now})
 	if !r.Predicted.Certain || r.Predicted.ErrorDescription != "JWT header kid property is required" {
 		t.Errorf("no-kid without keys: %+v", r.Predicted)
 	}
 	// A failure after it is not.
-	r = Lint(Input{Token: readToken(t, "iat-too-old"), Profile: redox(t), Now: fixtures.Now})
+	r = Lint(Input{Token: fixtures.ReadToken(t, "iat-too-old"), Profile: redox(t), Now: fixtures.Now})
 	if r.Predicted.Certain {
 		t.Errorf("iat-too-old without keys should be uncertain: %+v", r.Predicted)
 	}
@@ -180,7 +158,7 @@ func TestTimeBoundaries(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			tok := fixtures.Sign(h.JSON(), c.claims.JSON(), ks["rsa"])
-			r := Lint(Input{Token: tok, Profile: redox(t), ClientID: fixtures.ClientID, Keys: loadKeySet(t, "jwks.json"), Now: fixtures.Now})
+			r := Lint(Input{Token: tok, Profile: redox(t), ClientID: fixtures.ClientID, Keys: fixtures.KeySet(t, "jwks.json"), Now: fixtures.Now})
 			if got := predicted(r); got != c.want {
 				t.Errorf("predicted %q, want %q; findings %v", got, c.want, ruleIDs(r))
 			}
@@ -205,7 +183,7 @@ func TestFixtureRequests(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			r := Lint(Input{Request: req, Profile: p, ClientID: fixtures.ClientID, Keys: loadKeySet(t, "jwks.json"), Now: fixtures.Now})
+			r := Lint(Input{Request: req, Profile: p, ClientID: fixtures.ClientID, Keys: fixtures.KeySet(t, "jwks.json"), Now: fixtures.Now})
 			for _, want := range c.Rules {
 				if !slices.Contains(ruleIDs(r), want) {
 					t.Errorf("rule %s did not fire; findings %v", want, ruleIDs(r))
@@ -245,7 +223,7 @@ func TestReportRedactsPrivateKeys(t *testing.T) {
 	}
 	leaked := fixtures.PrivateJWK(ks["other-rsa"])
 	for _, name := range []string{"header-jwk-private", "claims-cnf-jwk-private"} {
-		r := Lint(Input{Token: readToken(t, name), Profile: redox(t), ClientID: fixtures.ClientID, Now: fixtures.Now})
+		r := Lint(Input{Token: fixtures.ReadToken(t, name), Profile: redox(t), ClientID: fixtures.ClientID, Now: fixtures.Now})
 		out, err := json.Marshal(r)
 		if err != nil {
 			t.Fatal(err)
@@ -267,7 +245,7 @@ func TestReportRedactsPrivateKeys(t *testing.T) {
 // The keyless lint of an ordinary token stays within the budget of
 // 50 allocations (it makes about 20); a count, not a timing.
 func TestLintNoKeyAllocations(t *testing.T) {
-	in := Input{Token: readToken(t, "valid-rs384"), Profile: redox(t), Now: fixtures.Now}
+	in := Input{Token: fixtures.ReadToken(t, "valid-rs384"), Profile: redox(t), Now: fixtures.Now}
 	if r := Lint(in); r.Predicted.Status != 200 {
 		t.Fatal(r.Predicted)
 	}

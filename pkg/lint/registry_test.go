@@ -105,9 +105,9 @@ func TestSeverityComesFromTheModel(t *testing.T) {
 	if got := rule.SeverityIn(smart); got != SeverityError {
 		t.Errorf("exp-missing under smart: %s", got)
 	}
-	tok := readToken(t, "no-exp")
+	tok := fixtures.ReadToken(t, "no-exp")
 	for _, p := range []profile.Profile{redox(t), smart} {
-		r := Lint(Input{Token: tok, Profile: p, ClientID: fixtures.ClientID, Keys: loadKeySet(t, "jwks.json"), Now: fixtures.Now})
+		r := Lint(Input{Token: tok, Profile: p, ClientID: fixtures.ClientID, Keys: fixtures.KeySet(t, "jwks.json"), Now: fixtures.Now})
 		for _, f := range r.Findings {
 			if f.Rule == "exp-missing" && f.Severity != rule.SeverityIn(p) {
 				t.Errorf("%s: report says %s, registry says %s", p.Name, f.Severity, rule.SeverityIn(p))

@@ -18,7 +18,7 @@ import (
 func benchHandler(b *testing.B, name string, want int) {
 	_, s, _ := newTestServer(b, "jwks.json")
 	s.opts.Log = NewLogger(discard{}, "text")
-	body := tokenForm(readToken(b, name))
+	body := tokenForm(fixtures.ReadToken(b, name))
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
@@ -39,8 +39,8 @@ func BenchmarkHandlerRejectedSigRS384(b *testing.B) { benchHandler(b, "wrong-sig
 
 func BenchmarkLintRequestRS384(b *testing.B) {
 	p := getProfile(b, "redox", "")
-	set := loadSet(b, "jwks.json")
-	body := tokenForm(readToken(b, "valid-rs384"))
+	set := fixtures.KeySet(b, "jwks.json")
+	body := tokenForm(fixtures.ReadToken(b, "valid-rs384"))
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {

@@ -30,7 +30,7 @@ func FuzzHandler(f *testing.F) {
 
 	p := getProfile(f, "redox", "")
 	s := New(Options{Profile: p, Now: func() time.Time { return fixtures.Now }},
-		NewRegistry(NewClient(fixtures.ClientID, p, loadSet(f, "jwks.json"))))
+		NewRegistry(NewClient(fixtures.ClientID, p, fixtures.KeySet(f, "jwks.json"))))
 	f.Fuzz(func(t *testing.T, path, contentType string, body []byte) {
 		if !strings.HasPrefix(path, "/") {
 			path = "/" + path

@@ -18,35 +18,12 @@ import (
 
 	"github.com/clientassert/clientassert/internal/fixtures"
 	"github.com/clientassert/clientassert/internal/testenv"
-	"github.com/clientassert/clientassert/pkg/keys"
 	"github.com/clientassert/clientassert/pkg/lint"
 	"github.com/clientassert/clientassert/pkg/profile"
 	"github.com/clientassert/clientassert/pkg/request"
 )
 
 const testdata = "../../testdata"
-
-func loadSet(t testing.TB, name string) *keys.Set {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(testdata, "keys", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := keys.Parse(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return set
-}
-
-func readToken(t testing.TB, name string) string {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(testdata, "tokens", name+".jwt"))
-	if err != nil {
-		t.Fatalf("%v (run go generate ./...)", err)
-	}
-	return strings.TrimSpace(string(data))
-}
 
 func getProfile(t testing.TB, name, aud string) profile.Profile {
 	t.Helper()
@@ -81,7 +58,7 @@ func newTestServer(t testing.TB, jwks string) (*httptest.Server, *Server, *teste
 	p := getProfile(t, "redox", "")
 	logs := &testenv.Buffer{}
 	s := New(Options{Profile: p, Now: func() time.Time { return fixtures.Now }, Log: NewLogger(logs, "json"), Random: fixedRand{}},
-		NewRegistry(NewClient(fixtures.ClientID, p, loadSet(t, jwks))))
+		NewRegistry(NewClient(fixtures.ClientID, p, fixtures.KeySet(t, jwks))))
 	ts := httptest.NewServer(s.HTTPServer().Handler)
 	t.Cleanup(ts.Close)
 	return ts, s, logs
@@ -126,11 +103,11 @@ func TestFixtureTokensOverHTTP(t *testing.T) {
 		if c.Profile != "" {
 			p = getProfile(t, c.Profile, fixtures.TokenURL)
 		}
-		set := loadSet(t, c.JWKS)
+		set := fixtures.KeySet(t, c.JWKS)
 		s := New(Options{Profile: p, Now: func() time.Time { return fixtures.Now }, Random: fixedRand{}},
 			NewRegistry(NewClient(fixtures.ClientID, p, set)))
 		ts := httptest.NewServer(s)
-		body := tokenForm(readToken(t, c.Name))
+		body := tokenForm(fixtures.ReadToken(t, c.Name))
 		if c.SeenJTI {
 			post(t, ts.URL+p.Wire.Path, "application/x-www-form-urlencoded", body)
 		}
@@ -189,7 +166,7 @@ func TestFixtureRequestsOverHTTP(t *testing.T) {
 			p = getProfile(t, c.Profile, fixtures.TokenURL)
 		}
 		s := New(Options{Profile: p, Now: func() time.Time { return fixtures.Now }, Random: fixedRand{}},
-			NewRegistry(NewClient(fixtures.ClientID, p, loadSet(t, "jwks.json"))))
+			NewRegistry(NewClient(fixtures.ClientID, p, fixtures.KeySet(t, "jwks.json"))))
 		ts := httptest.NewServer(s)
 		data, err := os.ReadFile(filepath.Join(testdata, "requests", c.File))
 		if err != nil {
@@ -283,7 +260,7 @@ func TestBodyLimit(t *testing.T) {
 		t.Errorf("chunked: got %d %s, want 413 %s", r2.StatusCode, body2, want)
 	}
 
-	exact := tokenForm(readToken(t, "valid-rs384"))
+	exact := tokenForm(fixtures.ReadToken(t, "valid-rs384"))
 	exact += "&pad=" + strings.Repeat("x", MaxBody-len(exact)-len("&pad="))
 	resp, body = post(t, ts.URL+p.Wire.Path, "application/x-www-form-urlencoded", exact)
 	if resp.StatusCode != 200 {
@@ -314,9 +291,9 @@ func TestRoutingAndMethods(t *testing.T) {
 // and the decoded token, but never the token itself.
 func TestLogLine(t *testing.T) {
 	ts, _, logs := newTestServer(t, "jwks.json")
-	tok := readToken(t, "kid-unknown")
+	tok := fixtures.ReadToken(t, "kid-unknown")
 	post(t, ts.URL+"/v2/auth/token", "application/x-www-form-urlencoded", tokenForm(tok))
-	post(t, ts.URL+"/v2/auth/token", "application/x-www-form-urlencoded", tokenForm(readToken(t, "valid-rs384")))
+	post(t, ts.URL+"/v2/auth/token", "application/x-www-form-urlencoded", tokenForm(fixtures.ReadToken(t, "valid-rs384")))
 
 	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
 	if len(lines) != 2 {
@@ -364,7 +341,7 @@ func TestLogLine(t *testing.T) {
 // lint's for a client lookup that fails.
 func TestUnregisteredIssuer(t *testing.T) {
 	ts, _, _ := newTestServer(t, "jwks.json")
-	tok := readToken(t, "iss-other-client")
+	tok := fixtures.ReadToken(t, "iss-other-client")
 	_, data := post(t, ts.URL+"/v2/auth/token", "application/x-www-form-urlencoded", tokenForm(tok))
 	var a wireAnswer
 	if err := json.Unmarshal(data, &a); err != nil || a.ErrorDescription == nil ||
@@ -377,8 +354,8 @@ func TestUnregisteredIssuer(t *testing.T) {
 // -race finds shared state).
 func TestConcurrentRequests(t *testing.T) {
 	ts, _, _ := newTestServer(t, "jwks.json")
-	body := tokenForm(readToken(t, "valid-rs384"))
-	bad := tokenForm(readToken(t, "kid-unknown"))
+	body := tokenForm(fixtures.ReadToken(t, "valid-rs384"))
+	bad := tokenForm(fixtures.ReadToken(t, "kid-unknown"))
 	var wg sync.WaitGroup
 	var fails atomic.Int32
 	for i := 0; i < 16; i++ {
@@ -441,10 +418,10 @@ func TestClientsFileProfiles(t *testing.T) {
 	ts := httptest.NewServer(s)
 	defer ts.Close()
 	smart := getProfile(t, "smart", fixtures.TokenURL)
-	tok := readToken(t, "smart-aud-array")
+	tok := fixtures.ReadToken(t, "smart-aud-array")
 	resp, body := post(t, ts.URL+smart.Wire.Path, "application/x-www-form-urlencoded", tokenForm(tok))
 	req, _ := request.Parse([]byte(tokenForm(tok)))
-	rep := lint.Lint(lint.Input{Request: req, Profile: smart, ClientID: fixtures.ClientID, Keys: loadSet(t, "jwks.json"), Now: fixtures.Now})
+	rep := lint.Lint(lint.Input{Request: req, Profile: smart, ClientID: fixtures.ClientID, Keys: fixtures.KeySet(t, "jwks.json"), Now: fixtures.Now})
 	_, want := smart.Encode(rep.Predicted.Answer(smart))
 	if resp.StatusCode != rep.Predicted.Status || !bytes.Equal(body, want) || rep.Predicted.Status == 200 {
 		t.Errorf("smart client: got %d %s, want %d %s", resp.StatusCode, body, rep.Predicted.Status, want)
