@@ -149,64 +149,78 @@ func (g *gen) signerFor(b *build) *keyPair {
 	return nil
 }
 
-// finish renders the case and adds it.
-func (g *gen) finish(b *build) {
-	headerText := b.header.String()
+// rendered is a build signed into a token and the request body that
+// carries it.
+type rendered struct {
+	headerText, payloadText, token, body string
+}
+
+// render signs b with signer, or, when signer cannot make b's signature,
+// with the main registered key of the alg's family.
+func (b *build) render(kr *keyring, signer *keyPair) (rendered, error) {
+	r := rendered{headerText: b.header.String(), payloadText: b.payload.String()}
 	if b.rawHeader != nil {
-		headerText = *b.rawHeader
+		r.headerText = *b.rawHeader
 	}
-	payloadText := b.payload.String()
 	if b.rawPayload != nil {
-		payloadText = *b.rawPayload
+		r.payloadText = *b.rawPayload
 	}
-	h, p := b64([]byte(headerText)), b64([]byte(payloadText))
+	h, p := b64([]byte(r.headerText)), b64([]byte(r.payloadText))
 	if b.segments != nil {
 		h, p = b.segments(h, p)
 	}
+	if !fits(b.how, signer) {
+		signer = kr.rsaMain
+		if strings.HasPrefix(b.how, "ES") {
+			signer = kr.ecMain
+			if strings.HasPrefix(b.how, "ES256") {
+				signer = kr.ec256
+			}
+		}
+	}
+	sig, err := sign(b.how, signer, kr.hmacSecret, h+"."+p)
+	if err != nil {
+		return rendered{}, fmt.Errorf("case %q: %v", strings.Join(b.name, "; "), err)
+	}
+	r.token = h + "." + p + "." + b64(sig)
+	if b.afterSign != nil {
+		r.token = b.afterSign(r.token)
+	}
+	switch {
+	case b.body != nil:
+		r.body = b.body(r.token)
+	case b.fields != nil:
+		r.body = formBody(b.fields(r.token))
+	default:
+		r.body = formBody(stdFields(r.token))
+	}
+	return r, nil
+}
+
+// finish renders the case and adds it.
+func (g *gen) finish(b *build) {
 	signer := b.signer
 	if signer == nil {
 		signer = g.signerFor(b)
 	}
-	if !fits(b.how, signer) {
-		signer = g.kr.rsaMain
-		if strings.HasPrefix(b.how, "ES") {
-			signer = g.kr.ecMain
-			if strings.HasPrefix(b.how, "ES256") {
-				signer = g.kr.ec256
-			}
-		}
-	}
-	sig, err := sign(b.how, signer, g.kr.hmacSecret, h+"."+p)
+	r, err := b.render(g.kr, signer)
 	if err != nil {
-		g.err = append(g.err, fmt.Errorf("case %q: %v", strings.Join(b.name, "; "), err))
+		g.err = append(g.err, err)
 		return
-	}
-	tok := h + "." + p + "." + b64(sig)
-	if b.afterSign != nil {
-		tok = b.afterSign(tok)
-	}
-	var body string
-	switch {
-	case b.body != nil:
-		body = b.body(tok)
-	case b.fields != nil:
-		body = formBody(b.fields(tok))
-	default:
-		body = formBody(stdFields(tok))
 	}
 	c := &tcase{
 		ID:            fmt.Sprintf("c%03d", len(g.cases)+1),
 		Name:          strings.Join(b.name, "; "),
 		ContentType:   b.contentType,
 		CTHeader:      g.pick("Content-Type", "Content-Type", "content-type", "CONTENT-TYPE"),
-		Body:          body,
+		Body:          r.body,
 		TokenURL:      b.tokenURL,
 		Now:           b.now,
 		ClientID:      b.clientID,
 		JWKS:          jwks(b.keys...),
-		HeaderJSON:    headerText,
-		PayloadJSON:   payloadText,
-		Token:         tok,
+		HeaderJSON:    r.headerText,
+		PayloadJSON:   r.payloadText,
+		Token:         r.token,
 		KeylessReject: b.keylessReject,
 	}
 	c.Known = knownMismatch(c)

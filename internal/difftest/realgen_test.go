@@ -108,49 +108,14 @@ func (g *realGen) signer(b *build) *keyPair {
 
 // render signs a build into a request, as finish does for the oracle.
 func (g *realGen) render(b *build) (*realCase, error) {
-	headerText := b.header.String()
-	if b.rawHeader != nil {
-		headerText = *b.rawHeader
-	}
-	payloadText := b.payload.String()
-	if b.rawPayload != nil {
-		payloadText = *b.rawPayload
-	}
-	h, p := b64([]byte(headerText)), b64([]byte(payloadText))
-	if b.segments != nil {
-		h, p = b.segments(h, p)
-	}
-	signer := g.signer(b)
-	if !fits(b.how, signer) {
-		signer = g.kr.rsaMain
-		if strings.HasPrefix(b.how, "ES") {
-			signer = g.kr.ecMain
-			if strings.HasPrefix(b.how, "ES256") {
-				signer = g.kr.ec256
-			}
-		}
-	}
-	sig, err := sign(b.how, signer, g.kr.hmacSecret, h+"."+p)
+	r, err := b.render(g.kr, g.signer(b))
 	if err != nil {
-		return nil, fmt.Errorf("case %q: %v", strings.Join(b.name, "; "), err)
-	}
-	tok := h + "." + p + "." + b64(sig)
-	if b.afterSign != nil {
-		tok = b.afterSign(tok)
-	}
-	var body string
-	switch {
-	case b.body != nil:
-		body = b.body(tok)
-	case b.fields != nil:
-		body = formBody(b.fields(tok))
-	default:
-		body = formBody(stdFields(tok))
+		return nil, err
 	}
 	g.n++
 	return &realCase{
 		ID: fmt.Sprintf("r%03d", g.n), Name: strings.Join(b.name, "; "), ContentType: b.contentType,
-		Body: body, HeaderJSON: headerText, PayloadJSON: payloadText, Now: time.Unix(b.now, 0),
+		Body: r.body, HeaderJSON: r.headerText, PayloadJSON: r.payloadText, Now: time.Unix(b.now, 0),
 		Authorization: g.authorization[b],
 	}, nil
 }
