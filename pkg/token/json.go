@@ -165,6 +165,25 @@ func (r *jsonReader) enter() bool {
 	return r.depth <= maxDepth
 }
 
+// separator reads what follows a member or an element: a comma (more is
+// true) or the closing bracket (more is false); anything else fails.
+func (r *jsonReader) separator(closing byte) (more, ok bool) {
+	r.skipSpace()
+	if r.i >= len(r.s) {
+		return false, false
+	}
+	switch r.s[r.i] {
+	case ',':
+		r.i++
+		r.skipSpace()
+		return true, true
+	case closing:
+		r.i++
+		return false, true
+	}
+	return false, false
+}
+
 func (r *jsonReader) object() (any, bool) {
 	if !r.enter() {
 		return nil, false
@@ -196,21 +215,13 @@ func (r *jsonReader) object() (any, bool) {
 		}
 		r.keys = append(r.keys, key)
 		r.vals = append(r.vals, v)
-		r.skipSpace()
-		if r.i >= len(r.s) {
+		more, ok := r.separator('}')
+		if !ok {
 			return nil, false
 		}
-		switch r.s[r.i] {
-		case ',':
-			r.i++
-			r.skipSpace()
-			continue
-		case '}':
-			r.i++
-		default:
-			return nil, false
+		if !more {
+			break
 		}
-		break
 	}
 	keys, vals := r.keys[keyBase:], r.vals[valBase:]
 	top := r.depth == 1
@@ -254,21 +265,13 @@ func (r *jsonReader) array() (any, bool) {
 			return nil, false
 		}
 		r.vals = append(r.vals, v)
-		r.skipSpace()
-		if r.i >= len(r.s) {
+		more, ok := r.separator(']')
+		if !ok {
 			return nil, false
 		}
-		switch r.s[r.i] {
-		case ',':
-			r.i++
-			r.skipSpace()
-			continue
-		case ']':
-			r.i++
-		default:
-			return nil, false
+		if !more {
+			break
 		}
-		break
 	}
 	out := make([]any, len(r.vals)-base)
 	copy(out, r.vals[base:])
