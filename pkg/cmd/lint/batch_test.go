@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/clientassert/clientassert/internal/fixtures"
 	"github.com/clientassert/clientassert/pkg/cmdutil"
 	"github.com/clientassert/clientassert/pkg/iostreams"
+	"github.com/spf13/cobra"
 )
 
 // On a terminal --summary is a table, and a file input gets a progress line
@@ -24,15 +26,7 @@ func TestBatchSummaryTableAndProgress(t *testing.T) {
 	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ios, _, out, errOut := iostreams.Test()
-	ios.SetStdoutTTY(true)
-	ios.SetStderrTTY(true)
-	clock := fixtures.Now
-	f := &cmdutil.Factory{IOStreams: ios, Getenv: os.Getenv, Now: func() time.Time {
-		clock = clock.Add(time.Second)
-		return clock
-	}}
-	cmd := NewCmdLint(f, nil)
+	cmd, out, errOut := ttyLintCommand()
 	cmd.SetArgs([]string{"--batch", path, "--summary", "--jobs", "2", "--now", "2026-11-27T12:00:00Z"})
 	err := cmd.Execute()
 	if cmdutil.ExitCode(err) != cmdutil.ExitFindings {
@@ -64,15 +58,7 @@ func TestBatchNoProgressWhenItemsGoToTheTerminal(t *testing.T) {
 	if err := os.WriteFile(path, []byte(strings.Repeat(token(t, "valid-rs384")+"\n", 600)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ios, _, out, errOut := iostreams.Test()
-	ios.SetStdoutTTY(true)
-	ios.SetStderrTTY(true)
-	clock := fixtures.Now
-	f := &cmdutil.Factory{IOStreams: ios, Getenv: os.Getenv, Now: func() time.Time {
-		clock = clock.Add(time.Second)
-		return clock
-	}}
-	cmd := NewCmdLint(f, nil)
+	cmd, out, errOut := ttyLintCommand()
 	cmd.SetArgs([]string{"--batch", path, "--now", "2026-11-27T12:00:00Z"})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
@@ -83,4 +69,18 @@ func TestBatchNoProgressWhenItemsGoToTheTerminal(t *testing.T) {
 	if errOut.Len() != 0 {
 		t.Errorf("stderr: %q", errOut.String())
 	}
+}
+
+// ttyLintCommand is lint with stdout and stderr on a terminal and a clock
+// that moves a second per reading, so the progress line has a rate.
+func ttyLintCommand() (cmd *cobra.Command, out, errOut *bytes.Buffer) {
+	ios, _, out, errOut := iostreams.Test()
+	ios.SetStdoutTTY(true)
+	ios.SetStderrTTY(true)
+	clock := fixtures.Now
+	f := &cmdutil.Factory{IOStreams: ios, Getenv: os.Getenv, Now: func() time.Time {
+		clock = clock.Add(time.Second)
+		return clock
+	}}
+	return NewCmdLint(f, nil), out, errOut
 }
