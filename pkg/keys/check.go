@@ -277,7 +277,7 @@ func checkKey(k *Key) []Problem {
 			fmt.Sprintf("%s has use %q, which is neither \"sig\" nor \"enc\"; the server's JOSE library refuses such a key", who, k.Use),
 			`set "use": "sig", or remove "use"`)
 	}
-	if k.Use != "" && len(k.KeyOps) > 0 && inconsistentUse(k.Use, k.KeyOps) {
+	if k.Use != "" && len(k.KeyOps) > 0 && InconsistentUse(k.Use, k.KeyOps) {
 		add(RuleUseKeyOpsInconsistent, SeverityError,
 			fmt.Sprintf("%s has use %q but key_ops [%s]; the server's JOSE library refuses a key whose use and key_ops disagree", who, k.Use, strings.Join(k.KeyOps, ", ")),
 			`remove key_ops and keep "use": "sig"`)
@@ -308,32 +308,27 @@ func checkKey(k *Key) []Problem {
 	return out
 }
 
-// Each use allows its own key_ops (RFC 7517 §4.3; jose 2.x
-// lib/help/consts.js).
-var (
-	signatureOps  = []string{"sign", "verify"}
-	encryptionOps = []string{"encrypt", "decrypt", "wrapKey", "unwrapKey", "deriveKey"}
-)
-
-// inconsistentUse reports whether key_ops name an operation of the other use.
-func inconsistentUse(use string, ops []string) bool {
-	var others [][]string
-	switch use {
-	case "sig":
-		others = [][]string{encryptionOps}
-	case "enc":
-		others = [][]string{signatureOps}
-	default:
-		others = [][]string{signatureOps, encryptionOps}
-	}
-	for _, list := range others {
-		for _, op := range ops {
-			if slices.Contains(list, op) {
-				return true
-			}
+// InconsistentUse reports whether key_ops name an operation that belongs
+// to another use than use.
+func InconsistentUse(use string, ops []string) bool {
+	for _, op := range ops {
+		if u := opUse(op); u != "" && u != use {
+			return true
 		}
 	}
 	return false
+}
+
+// opUse is the use a key operation belongs to (RFC 7517 §4.3; jose 2.x
+// lib/help/consts.js), "" for an operation the library does not know.
+func opUse(op string) string {
+	switch op {
+	case "sign", "verify":
+		return "sig"
+	case "encrypt", "decrypt", "wrapKey", "unwrapKey", "deriveKey":
+		return "enc"
+	}
+	return ""
 }
 
 func knownKty(kty string) bool {

@@ -144,7 +144,7 @@ func importFailure(k *Key) (string, bool) {
 	if k.KeyOps != nil && len(k.KeyOps) == 0 {
 		return "`key_ops` must be a non-empty array of strings when provided", false
 	}
-	if k.Use != "" && len(k.KeyOps) > 0 && inconsistentUse(k.Use, k.KeyOps) {
+	if k.Use != "" && len(k.KeyOps) > 0 && InconsistentUse(k.Use, k.KeyOps) {
 		return `inconsistent JWK "use" and "key_ops"`, true
 	}
 	if x5c, has := k.Raw["x5c"]; has && k.Kty != "oct" {

@@ -410,3 +410,9 @@ func hashFor(alg string) crypto.Hash {
 	h, _ := HashFor(alg)
 	return h
 }
+
+// verifiedAlgs are the JWS algs HashFor knows.
+var verifiedAlgs = []string{
+	"RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
+	"ES256", "ES384", "ES512", "HS256", "HS384", "HS512",
+}

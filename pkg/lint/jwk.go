@@ -2,15 +2,8 @@ package lint
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/clientassert/clientassert/pkg/keys"
-)
-
-// Key operations the validating library knows, grouped by the use they imply.
-var (
-	signatureOps  = []string{"sign", "verify"}
-	encryptionOps = []string{"encrypt", "decrypt", "wrapKey", "unwrapKey", "deriveKey"}
 )
 
 // checkRegisteredKey mirrors the library loading the registered JWK before
@@ -55,16 +48,15 @@ func jwkLoadProblem(k *keys.Key) (step string, vars []string, msg string) {
 		if !isList || len(list) == 0 {
 			return "registered-key-invalid", nil, fmt.Sprintf("key_ops is %s; it must be a non-empty array of strings", compactJSON(ops))
 		}
-		sigOp, encOp := false, false
-		for _, o := range list {
+		names := make([]string, len(list))
+		for i, o := range list {
 			str, isString := o.(string)
 			if !isString {
 				return "registered-key-invalid", nil, fmt.Sprintf("key_ops is %s; it must be a non-empty array of strings", compactJSON(ops))
 			}
-			sigOp = sigOp || slices.Contains(signatureOps, str)
-			encOp = encOp || slices.Contains(encryptionOps, str)
+			names[i] = str
 		}
-		if hasUse && (useStr == "enc" && sigOp || useStr == "sig" && encOp) {
+		if hasUse && keys.InconsistentUse(useStr, names) {
 			return "registered-key-inconsistent-use", nil, fmt.Sprintf("use %q contradicts key_ops %s", useStr, compactJSON(ops))
 		}
 	}
