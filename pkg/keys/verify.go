@@ -181,20 +181,20 @@ func VerifySignature(k *Key, alg string, signingInput, sig []byte) Verdict {
 // signature as decoded (leniently, as the server decodes it): the token's
 // own signature segment is handed to go-jose when it is canonical
 // base64url, which saves encoding the signature again.
-func VerifyCompact(k *Key, alg, token string, sig []byte) Verdict {
-	signingInput, encodedSig := token, ""
-	if i := strings.LastIndexByte(token, '.'); i >= 0 {
-		signingInput, encodedSig = token[:i], token[i+1:]
+func VerifyCompact(k *Key, alg, compact string, sig []byte) Verdict {
+	signingInput, encodedSig := compact, ""
+	if i := strings.LastIndexByte(compact, '.'); i >= 0 {
+		signingInput, encodedSig = compact[:i], compact[i+1:]
 	}
-	if !canonicalB64(encodedSig) || len(encodedSig) != base64.RawURLEncoding.EncodedLen(len(sig)) {
+	if !token.IsCanonicalBase64URL(encodedSig) || len(encodedSig) != base64.RawURLEncoding.EncodedLen(len(sig)) {
 		return verify(k, alg, signingInput, "", sig, "")
 	}
-	return verify(k, alg, signingInput, encodedSig, sig, token)
+	return verify(k, alg, signingInput, encodedSig, sig, compact)
 }
 
 // verify is VerifySignature with, when the caller has them, the signature's
 // canonical base64url form and the whole token signingInput.encodedSig, or "".
-func verify(k *Key, alg, signingInput, encodedSig string, sig []byte, token string) Verdict {
+func verify(k *Key, alg, signingInput, encodedSig string, sig []byte, compact string) Verdict {
 	if k == nil {
 		return notChecked("no key to verify with")
 	}
@@ -233,11 +233,11 @@ func verify(k *Key, alg, signingInput, encodedSig string, sig []byte, token stri
 	if !ok || strings.Contains(payload, ".") {
 		return invalid("the signing input is not header.payload")
 	}
-	if !canonicalB64(header) || !canonicalB64(payload) {
+	if !token.IsCanonicalBase64URL(header) || !token.IsCanonicalBase64URL(payload) {
 		return verifyRaw(verificationKey, alg, h, signingInput, sig,
 			"go-jose reads only canonical base64url segments; jose 2.x signs over the bytes as sent")
 	}
-	jws, err := parseJWS(header, payload, alg, encodedSig, sig, token)
+	jws, err := parseJWS(header, payload, alg, encodedSig, sig, compact)
 	if err != nil {
 		var unexpected *jose.ErrUnexpectedSignatureAlgorithm
 		if errors.As(err, &unexpected) {
@@ -269,15 +269,15 @@ func verify(k *Key, alg, signingInput, encodedSig string, sig []byte, token stri
 // cheap and usual case; a header it refuses (one without alg among them) is
 // read again in the flattened JSON form, which keeps the header bytes as
 // sent and supplies alg from outside, so the error, if any, is that form's.
-func parseJWS(header, payload, alg, encodedSig string, sig []byte, token string) (*jose.JSONWebSignature, error) {
+func parseJWS(header, payload, alg, encodedSig string, sig []byte, compact string) (*jose.JSONWebSignature, error) {
 	algs := []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)}
 	if encodedSig == "" {
 		encodedSig = base64.RawURLEncoding.EncodeToString(sig)
 	}
-	if token == "" {
-		token = header + "." + payload + "." + encodedSig
+	if compact == "" {
+		compact = header + "." + payload + "." + encodedSig
 	}
-	if jws, err := jose.ParseSignedCompact(token, algs); err == nil {
+	if jws, err := jose.ParseSignedCompact(compact, algs); err == nil {
 		return jws, nil
 	}
 	serialized := `{"protected":"` + header + `","header":{"alg":"` + alg + `"},"payload":"` + payload +
@@ -344,10 +344,6 @@ func rsaRefusal(pub *rsa.PublicKey) (Verdict, bool) {
 	}
 	return Verdict{}, false
 }
-
-// canonicalB64 reports whether s is unpadded base64url that decodes and
-// encodes back to itself.
-func canonicalB64(s string) bool { return token.IsCanonicalBase64URL(s) }
 
 // goJoseMessage drops go-jose's package prefix from an error.
 func goJoseMessage(err error) string {

@@ -345,34 +345,6 @@ func TestVerifySignatureNodeRules(t *testing.T) {
 	}
 }
 
-func TestCanonicalB64MatchesRoundTrip(t *testing.T) {
-	roundTrip := func(s string) bool {
-		b, err := base64.RawURLEncoding.Strict().DecodeString(s)
-		return err == nil && base64.RawURLEncoding.EncodeToString(b) == s
-	}
-	inputs := []string{"", "A", "AA", "AB", "AAA", "AAB", "AAE", "AAAA", "eyJhbGciOiJSUzM4NCJ9", "eyJ=", "ab+/", "ab\n", "a.b", "____", "-_-_A", "QQ", "QR", "QUE", "QUF"}
-	for c := 0; c < 256; c++ {
-		inputs = append(inputs, "QU"+string(rune(c)), "Q"+string([]byte{byte(c)}), string([]byte{byte(c)})+"AAA")
-	}
-	for _, s := range inputs {
-		if got, want := canonicalB64(s), roundTrip(s); got != want {
-			t.Errorf("canonicalB64(%q) = %v, the decode and encode round trip says %v", s, got, want)
-		}
-	}
-}
-
-func FuzzCanonicalB64(f *testing.F) {
-	f.Add("eyJhbGciOiJSUzM4NCJ9")
-	f.Add("QUF")
-	f.Fuzz(func(t *testing.T, s string) {
-		b, err := base64.RawURLEncoding.Strict().DecodeString(s)
-		want := err == nil && base64.RawURLEncoding.EncodeToString(b) == s
-		if got := canonicalB64(s); got != want {
-			t.Errorf("canonicalB64(%q) = %v, want %v", s, got, want)
-		}
-	})
-}
-
 func TestVerifyCompactAgreesWithVerifySignature(t *testing.T) {
 	k := parseFixture(t, "rsa2048.pkcs1.pem").Keys[0]
 	priv := k.Private.(*rsa.PrivateKey)

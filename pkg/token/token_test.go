@@ -182,3 +182,31 @@ func TestTruthy(t *testing.T) {
 		}
 	}
 }
+
+func TestIsCanonicalBase64URLMatchesRoundTrip(t *testing.T) {
+	roundTrip := func(s string) bool {
+		b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+		return err == nil && base64.RawURLEncoding.EncodeToString(b) == s
+	}
+	inputs := []string{"", "A", "AA", "AB", "AAA", "AAB", "AAE", "AAAA", "eyJhbGciOiJSUzM4NCJ9", "eyJ=", "ab+/", "ab\n", "a.b", "____", "-_-_A", "QQ", "QR", "QUE", "QUF"}
+	for c := 0; c < 256; c++ {
+		inputs = append(inputs, "QU"+string(rune(c)), "Q"+string([]byte{byte(c)}), string([]byte{byte(c)})+"AAA")
+	}
+	for _, s := range inputs {
+		if got, want := IsCanonicalBase64URL(s), roundTrip(s); got != want {
+			t.Errorf("IsCanonicalBase64URL(%q) = %v, the decode and encode round trip says %v", s, got, want)
+		}
+	}
+}
+
+func FuzzIsCanonicalBase64URL(f *testing.F) {
+	f.Add("eyJhbGciOiJSUzM4NCJ9")
+	f.Add("QUF")
+	f.Fuzz(func(t *testing.T, s string) {
+		b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+		want := err == nil && base64.RawURLEncoding.EncodeToString(b) == s
+		if got := IsCanonicalBase64URL(s); got != want {
+			t.Errorf("IsCanonicalBase64URL(%q) = %v, want %v", s, got, want)
+		}
+	})
+}
